@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/** The gateway's settings, after validation. Every field maps to one environment variable. */
+export interface Config {
+  /** `PORT`. @default 4000 */
+  port: number;
+  /** `HOST`. @default '127.0.0.1' */
+  host: string;
+  /** `UPSTREAM_URL`: base URL of the upstream API. Unset: the embedded simulator runs (demo mode). */
+  upstreamUrl: string | undefined;
+  /** `UPSTREAM_API_KEY`: credential used when a client sends none. */
+  upstreamApiKey: string | undefined;
+  /** `UPSTREAM_TIMEOUT_MS`: timeout of one upstream request. @default 10000 */
+  upstreamTimeoutMs: number;
+  /** `UPSTREAM_CONCURRENCY`: upstream requests in flight at most, shared by queries and pollers. @default 16 */
+  upstreamConcurrency: number;
+  /** `POLL_INTERVAL_MS`: base interval of a subscription's poll loop. @default 5000 */
+  pollIntervalMs: number;
+  /** `POLL_QUEUED_FACTOR`: interval multiplier while a task is SUBMITTED, QUEUED or UNKNOWN. @default 2 */
+  pollQueuedFactor: number;
+  /** `POLL_IN_PROGRESS_FACTOR`: interval multiplier while a task is IN_PROGRESS. @default 1 */
+  pollInProgressFactor: number;
+  /** `POLL_JITTER`: random spread of each interval, as a fraction of it (0 to 1). @default 0.2 */
+  pollJitter: number;
+  /** `MAX_WATCH_MS`: a subscription ends with WATCH_TIMEOUT after watching this long. @default 1800000 */
+  maxWatchMs: number;
+  /** `MAX_POLL_FAILURE_MS`: a subscription ends after the upstream failed without a break this long. @default 300000 */
+  maxPollFailureMs: number;
+  /** `MAX_SUBSCRIPTIONS_PER_CONNECTION`: active subscriptions per websocket. @default 100 */
+  maxSubscriptionsPerConnection: number;
+  /** `TASK_CACHE_SIZE`: finished tasks kept in memory per process. @default 10000 */
+  taskCacheSize: number;
+  /** `TASK_FRESHNESS_MS`: how long an unfinished task fetched for a query may be served again. @default 0 */
+  taskFreshnessMs: number;
+  /** `MAX_TASK_IDS`: distinct task ids one operation may ask for. @default 100 */
+  maxTaskIds: number;
+  /** `FINGERPRINT_SECRET`: key of the HMAC that fingerprints credentials. @default random per process */
+  fingerprintSecret: string;
+  /** `GRAPHIQL`. @default true, false when NODE_ENV=production */
+  graphiql: boolean;
+  /** `INTROSPECTION`. @default true, false when NODE_ENV=production */
+  introspection: boolean;
+  /** `NODE_ENV === 'production'`: masks error details. */
+  production: boolean;
+  /** `LOG_LEVEL`: fatal, error, warn, info, debug, trace or silent. @default 'info' */
+  logLevel: LogLevel;
+}
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+const int = (min: number) => z.coerce.number().int().min(min);
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const optionalString = z.string().trim().optional().transform((v) => (v ? v : undefined));
+
+const envSchema = z.object({
+  PORT: int(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  UPSTREAM_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.example.com' })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  UPSTREAM_API_KEY: optionalString,
+  UPSTREAM_TIMEOUT_MS: int(1).default(10_000),
+  UPSTREAM_CONCURRENCY: int(1).default(16),
+  POLL_INTERVAL_MS: int(1).default(5000),
+  POLL_QUEUED_FACTOR: z.coerce.number().positive().default(2),
+  POLL_IN_PROGRESS_FACTOR: z.coerce.number().positive().default(1),
+  POLL_JITTER: z.coerce.number().min(0).max(1).default(0.2),
+  MAX_WATCH_MS: int(1).default(30 * 60_000),
+  MAX_POLL_FAILURE_MS: int(0).default(5 * 60_000),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1).default(100),
+  TASK_CACHE_SIZE: int(1).default(10_000),
+  TASK_FRESHNESS_MS: int(0).default(0),
+  MAX_TASK_IDS: int(1).max(1000).default(100),
+  FINGERPRINT_SECRET: optionalString,
+  GRAPHIQL: bool.optional(),
+  INTROSPECTION: bool.optional(),
+  NODE_ENV: z.string().optional(),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+});
+
+/** Thrown by {@link loadConfig} with every problem listed, one per line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads and validates the configuration from environment variables.
+ * Empty strings count as unset.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '?');
+      return `  ${key}: ${issue.message} (got ${JSON.stringify(cleaned[key])})`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    upstreamUrl: e.UPSTREAM_URL,
+    upstreamApiKey: e.UPSTREAM_API_KEY,
+    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    upstreamConcurrency: e.UPSTREAM_CONCURRENCY,
+    pollIntervalMs: e.POLL_INTERVAL_MS,
+    pollQueuedFactor: e.POLL_QUEUED_FACTOR,
+    pollInProgressFactor: e.POLL_IN_PROGRESS_FACTOR,
+    pollJitter: e.POLL_JITTER,
+    maxWatchMs: e.MAX_WATCH_MS,
+    maxPollFailureMs: e.MAX_POLL_FAILURE_MS,
+    maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    taskCacheSize: e.TASK_CACHE_SIZE,
+    taskFreshnessMs: e.TASK_FRESHNESS_MS,
+    maxTaskIds: e.MAX_TASK_IDS,
+    fingerprintSecret: e.FINGERPRINT_SECRET ?? randomBytes(32).toString('hex'),
+    graphiql: e.GRAPHIQL ?? !production,
+    introspection: e.INTROSPECTION ?? !production,
+    production,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,29 @@
+import type { Credential } from './credential.js';
+import type { Poller } from './poller/poller.js';
+import type { TaskSource } from './upstream/task-source.js';
+
+/**
+ * Where a websocket subscription's events can be written as ready-made `next` frames, so that a
+ * payload serialized once per group reaches each subscriber without a per-subscriber stringify.
+ */
+export interface FrameSink {
+  /** The graphql-ws subscription id. */
+  readonly id: string;
+  /** Whether frames can be written now. */
+  readonly open: boolean;
+  send(frame: string): void;
+}
+
+/** What every resolver gets. One per operation; built by the app. */
+export interface Context {
+  /** The credential the operation acts with, `undefined` when none was given or configured. */
+  readonly credential: Credential | undefined;
+  /** Why the given credential is unusable (a malformed Authorization value), if it is. */
+  readonly credentialProblem: string | undefined;
+  readonly tasks: TaskSource;
+  readonly poller: Poller;
+  /** Distinct task ids one operation may ask for. */
+  readonly maxTaskIds: number;
+  /** Set for websocket subscriptions. */
+  readonly sink?: FrameSink | undefined;
+}

@@ -1,0 +1,55 @@
+import { createHmac } from 'node:crypto';
+import { inspect } from 'node:util';
+
+/**
+ * A bearer token with its fingerprint. The token is forwarded to the upstream and nowhere else:
+ * it is not enumerable, and JSON, `util.inspect` and template strings show only the fingerprint,
+ * so a credential that slips into a log line or an error leaks nothing.
+ */
+export interface Credential {
+  readonly token: string;
+  /** Keyed hash of the token: the key of everything cached or shared for this credential. */
+  readonly fingerprint: string;
+}
+
+/** Makes credentials whose fingerprints are an HMAC-SHA256 keyed with `secret`. */
+export function createCredentials(secret: string) {
+  const cache = new Map<string, Credential>();
+  return {
+    /** The credential for a bearer token; memoized for the few tokens a process sees at once. */
+    fromToken(token: string): Credential {
+      let credential = cache.get(token);
+      if (credential) return credential;
+      const fingerprint = createHmac('sha256', secret).update(token).digest('hex').slice(0, 32);
+      credential = makeCredential(token, fingerprint);
+      if (cache.size >= 1024) cache.clear();
+      cache.set(token, credential);
+      return credential;
+    },
+  };
+}
+
+export type Credentials = ReturnType<typeof createCredentials>;
+
+function makeCredential(token: string, fingerprint: string): Credential {
+  const shown = `Credential(${fingerprint.slice(0, 8)})`;
+  const credential = { fingerprint } as Credential;
+  Object.defineProperties(credential, {
+    token: { value: token, enumerable: false },
+    toJSON: { value: () => ({ fingerprint }), enumerable: false },
+    toString: { value: () => shown, enumerable: false },
+    [inspect.custom]: { value: () => shown, enumerable: false },
+  });
+  return Object.freeze(credential);
+}
+
+/**
+ * Extracts the token of an `Authorization: Bearer ...` value.
+ * Returns `undefined` when absent and `null` when present but not a bearer credential.
+ */
+export function parseBearer(header: unknown): string | undefined | null {
+  if (header === undefined || header === null || header === '') return undefined;
+  if (typeof header !== 'string') return null;
+  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
+}

@@ -1,0 +1,194 @@
+import type { Credential } from '../credential.js';
+import { ErrorCode, failure, type Failure } from '../errors.js';
+import type { TaskSource } from '../upstream/task-source.js';
+import { isFinal, taskChanged, type VideoTask } from '../upstream/video-task.js';
+import { createMemoryBus, type EventBus } from './bus.js';
+import { createLocalOwnership, type LoopOwnership } from './ownership.js';
+import type { PollPolicy } from './policy.js';
+
+/**
+ * What watchers of a task hear. A `task` event with a final status, and a failure with
+ * `final: true`, end the watch; a failure with `final: false` is an outage being ridden through.
+ */
+export type TaskEvent = { type: 'task'; task: VideoTask } | { type: 'failure'; failure: Failure; final: boolean };
+
+export function isFinalEvent(event: TaskEvent): boolean {
+  return event.type === 'failure' ? event.final : isFinal(event.task.status);
+}
+
+export interface PollerOptions {
+  source: TaskSource;
+  policy: PollPolicy;
+  /** Where loops publish and watchers listen. @default an in-memory bus */
+  bus?: EventBus<TaskEvent> | undefined;
+  /** Who runs the loop of a key. @default this process, always */
+  ownership?: LoopOwnership | undefined;
+  /** A loop ends with WATCH_TIMEOUT after running this long, in ms. @default 1800000 */
+  maxWatchMs?: number | undefined;
+  /** A loop ends with the upstream's error after failing without a break this long, in ms. @default 300000 */
+  maxPollFailureMs?: number | undefined;
+  /** @default Date.now */
+  now?: (() => number) | undefined;
+}
+
+export interface Watch {
+  /** The last event published for this task, if any: what a new watcher shows at once. */
+  readonly current: TaskEvent | undefined;
+  /** Stops listening; the last watcher of a key stops its loop. Idempotent. */
+  unwatch(): void;
+}
+
+export interface Poller {
+  /** Listens to a task's events; the first watcher of a (credential, id) starts its poll loop. */
+  watch(credential: Credential, id: string, listener: (event: TaskEvent) => void): Watch;
+  /** Poll loops running in this process. */
+  readonly activeLoops: number;
+  /** Keys watched in this process. */
+  readonly watchedKeys: number;
+  /** Ends every watch with `reason` (when given) and stops every loop. */
+  dispose(reason?: Failure): Promise<void>;
+}
+
+interface Entry {
+  readonly key: string;
+  readonly listeners: Set<(event: TaskEvent) => void>;
+  readonly unsubscribe: () => void;
+  current: TaskEvent | undefined;
+  loop: Loop | undefined;
+}
+
+interface Loop {
+  timer: NodeJS.Timeout | undefined;
+  stopped: boolean;
+}
+
+const terminalCodes = new Set<string>([ErrorCode.TaskNotFound, ErrorCode.Unauthenticated, ErrorCode.Forbidden, ErrorCode.BadUserInput]);
+
+/**
+ * One poll loop per (credential fingerprint, task id), shared by all its watchers and
+ * reference-counted. It detects changes once per task and publishes only changes (and the
+ * first state, failures, recoveries); it stops when the task is final or nobody watches.
+ */
+export function createPoller({
+  source,
+  policy,
+  bus = createMemoryBus<TaskEvent>(),
+  ownership = createLocalOwnership(),
+  maxWatchMs = 30 * 60_000,
+  maxPollFailureMs = 5 * 60_000,
+  now = Date.now,
+}: PollerOptions): Poller {
+  const entries = new Map<string, Entry>();
+  let loops = 0;
+
+  function startLoop(entry: Entry, credential: Credential, id: string): Loop {
+    const loop: Loop = { timer: undefined, stopped: false };
+    const startedAt = now();
+    let last: VideoTask | undefined;
+    let failures = 0;
+    let failingSince = 0;
+    loops++;
+
+    const end = (event: TaskEvent) => {
+      stopLoop(entry);
+      bus.publish(entry.key, event);
+    };
+
+    const tick = async () => {
+      loop.timer = undefined;
+      if (now() - startedAt >= maxWatchMs) {
+        return end({ type: 'failure', final: true, failure: failure(ErrorCode.WatchTimeout, `The task was watched for ${maxWatchMs} ms without reaching a final state.`) });
+      }
+      const result = await source.get(credential, id, 'poll');
+      if (loop.stopped) return;
+      if (result.ok) {
+        const { task } = result;
+        const recovered = failures > 0;
+        failures = 0;
+        const changed = recovered || !last || taskChanged(last, task);
+        last = task;
+        if (isFinal(task.status)) return end({ type: 'task', task });
+        if (changed) bus.publish(entry.key, { type: 'task', task });
+        loop.timer = setTimeout(tick, policy.delay(task.status));
+        return;
+      }
+      const f = result.failure;
+      if (terminalCodes.has(f.code)) return end({ type: 'failure', final: true, failure: f });
+      if (failures++ === 0) {
+        failingSince = now();
+        bus.publish(entry.key, { type: 'failure', final: false, failure: f });
+      } else if (now() - failingSince >= maxPollFailureMs) {
+        return end({ type: 'failure', final: true, failure: f });
+      }
+      loop.timer = setTimeout(tick, policy.backoff(failures, f.retryAfterMs));
+    };
+
+    void tick();
+    return loop;
+  }
+
+  function stopLoop(entry: Entry): void {
+    const loop = entry.loop;
+    if (!loop || loop.stopped) return;
+    loop.stopped = true;
+    if (loop.timer) clearTimeout(loop.timer);
+    entry.loop = undefined;
+    loops--;
+    ownership.release(entry.key);
+  }
+
+  function removeEntry(entry: Entry): void {
+    stopLoop(entry);
+    entry.unsubscribe();
+    if (entries.get(entry.key) === entry) entries.delete(entry.key);
+  }
+
+  return {
+    watch(credential, id, listener) {
+      const key = `${credential.fingerprint}:${id}`;
+      let entry = entries.get(key);
+      if (!entry) {
+        const created: Entry = {
+          key,
+          listeners: new Set(),
+          current: undefined,
+          loop: undefined,
+          unsubscribe: bus.subscribe(key, (event) => {
+            created.current = event;
+            for (const l of [...created.listeners]) l(event);
+            // A final event ends every watch of this key: the next watcher starts afresh.
+            if (isFinalEvent(event)) removeEntry(created);
+          }),
+        };
+        entries.set(key, (entry = created));
+      }
+      const current = entry.current;
+      entry.listeners.add(listener);
+      if (!entry.loop && ownership.acquire(key)) entry.loop = startLoop(entry, credential, id);
+      const owner = entry;
+      let active = true;
+      return {
+        current,
+        unwatch() {
+          if (!active) return;
+          active = false;
+          owner.listeners.delete(listener);
+          if (owner.listeners.size === 0) removeEntry(owner);
+        },
+      };
+    },
+    get activeLoops() {
+      return loops;
+    },
+    get watchedKeys() {
+      return entries.size;
+    },
+    async dispose(reason) {
+      for (const entry of [...entries.values()]) {
+        stopLoop(entry);
+        if (reason) bus.publish(entry.key, { type: 'failure', final: true, failure: reason });
+        removeEntry(entry);
+      }
+    },
+  };
+}

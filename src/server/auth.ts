@@ -1,0 +1,33 @@
+import { parseBearer, type Credential, type Credentials } from '../credential.js';
+
+/** The credential an operation acts with, or why there is none that can be used. */
+export interface Auth {
+  readonly credential: Credential | undefined;
+  readonly problem: string | undefined;
+}
+
+/**
+ * Resolves an Authorization value: a client's bearer token wins; without one, the configured
+ * default key (if any) is used. A value that is present but not `Bearer <token>` is a problem,
+ * never silently replaced by the default key.
+ */
+export function createAuthResolver(credentials: Credentials, defaultToken: string | undefined) {
+  const fallback: Auth = { credential: defaultToken ? credentials.fromToken(defaultToken) : undefined, problem: undefined };
+  const malformed: Auth = { credential: undefined, problem: 'Malformed Authorization: expected "Bearer <token>".' };
+  return function resolveAuth(authorization: unknown): Auth {
+    const token = parseBearer(authorization);
+    if (token === null) return malformed;
+    if (token === undefined) return fallback;
+    return { credential: credentials.fromToken(token), problem: undefined };
+  };
+}
+
+export type AuthResolver = ReturnType<typeof createAuthResolver>;
+
+/** `connectionParams.authorization`, matched case-insensitively (GraphiQL sends its headers as is). */
+export function authorizationParam(params: Readonly<Record<string, unknown>> | undefined): unknown {
+  if (!params) return undefined;
+  if ('authorization' in params) return params.authorization;
+  for (const key of Object.keys(params)) if (key.toLowerCase() === 'authorization') return params[key];
+  return undefined;
+}

@@ -1,0 +1,44 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphiQLOptions } from 'graphql-yoga';
+
+const exampleQuery = /* GraphQL */ `# Welcome to the video-task gateway.
+# Run the query, then the subscription: it streams the task until it ends.
+# Outside demo mode, set your key in Headers: {"Authorization": "Bearer <your API key>"}
+
+query Task {
+  videoTask(id: "demo-1") {
+    id
+    status
+    progress
+    videoUrl
+    error
+    submittedAt
+  }
+}
+
+subscription Watch {
+  videoTaskUpdated(id: "demo-2") {
+    status
+    progress
+    videoUrl
+    error
+  }
+}
+`;
+
+/**
+ * GraphiQL with its assets bundled in the page (nothing from a CDN, so it works offline),
+ * rendered once: the page is large and identical for every request.
+ */
+export function graphiqlOptions(demo: boolean): { graphiql: GraphiQLOptions; renderGraphiQL: (opts?: GraphiQLOptions) => string } {
+  let page: string | undefined;
+  return {
+    graphiql: {
+      title: 'Video task gateway',
+      defaultQuery: exampleQuery,
+      headers: demo ? '{}' : JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
+      subscriptionsProtocol: 'WS',
+    },
+    renderGraphiQL: (opts) => (page ??= renderGraphiQL(opts)),
+  };
+}

@@ -1,0 +1,109 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { type ExecutionArgs, type GraphQLError } from 'graphql';
+import type { OperationResult, Context as WsContext, SubscribeMessage } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { FrameSink } from '../context.js';
+import { ErrorCode } from '../errors.js';
+import { codedError } from '../schema/errors.js';
+import { authorizationParam, type Auth, type AuthResolver } from './auth.js';
+
+export interface WebSocketOptions {
+  server: Server;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  yoga: YogaServerInstance<any, any>;
+  resolveAuth: AuthResolver;
+  /** Active subscriptions per connection at most. @default 100 */
+  maxSubscriptionsPerConnection?: number | undefined;
+}
+
+/** What yoga's context factory receives for a websocket operation. */
+export interface WebSocketInitialContext {
+  auth: Auth;
+  sink: FrameSink;
+  params: SubscribeMessage['payload'];
+}
+
+interface Extra {
+  readonly socket: WebSocket;
+  readonly request: IncomingMessage;
+  auth?: Auth;
+}
+
+/**
+ * graphql-ws (`graphql-transport-ws`) on the yoga endpoint's path. Operations go through
+ * `yoga.getEnveloped`, so parsing, validation, context, masking and plugins apply to them as
+ * to HTTP ones.
+ */
+export function attachWebSockets({ server, yoga, resolveAuth, maxSubscriptionsPerConnection = 100 }: WebSocketOptions) {
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+
+  const disposable = useServer(
+    {
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      onConnect(ctx: WsContext<Record<string, unknown>, Extra>) {
+        const header = ctx.extra.request.headers.authorization;
+        const param = authorizationParam(ctx.connectionParams);
+        const auth = resolveAuth(param ?? header);
+        // A malformed credential is refused at once; a missing one fails each operation with a code.
+        if (auth.problem) return false;
+        ctx.extra.auth = auth;
+        return true;
+      },
+      async onSubscribe(ctx: WsContext<Record<string, unknown>, Extra>, id, payload) {
+        // graphql-ws registers the id before this hook, so the count includes this subscription.
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
+          return [codedError(ErrorCode.LimitExceeded, `Too many subscriptions on this connection: at most ${maxSubscriptionsPerConnection}.`)];
+        }
+        const socket = ctx.extra.socket;
+        const initial: WebSocketInitialContext = {
+          auth: ctx.extra.auth ?? resolveAuth(undefined),
+          params: payload,
+          sink: {
+            id,
+            get open() {
+              return socket.readyState === WebSocket.OPEN;
+            },
+            send: (frame) => socket.send(frame),
+          },
+        };
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(initial);
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies Enveloped,
+        };
+        return args;
+      },
+    },
+    wss,
+  );
+
+  return {
+    get connections() {
+      return wss.clients.size;
+    },
+    /** Closes every socket with 1001 (going away) and the server. */
+    async dispose() {
+      await disposable.dispose();
+    },
+  };
+}
+
+interface Enveloped {
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
+}

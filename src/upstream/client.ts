@@ -1,0 +1,146 @@
+import { Agent, request } from 'undici';
+import { ErrorCode, failure, type Failure } from '../errors.js';
+import { UPSTREAM_TASK_NOT_EXIST, UpstreamEnvelope, UpstreamTask } from './wire.js';
+import { isValidTaskId } from './task-id.js';
+
+export interface UpstreamClientOptions {
+  /** Base URL of the upstream, without a trailing slash, e.g. `https://api.example.com`. */
+  baseUrl: string;
+  /** Timeout of one request, headers and body included, in ms. @default 10000 */
+  timeoutMs?: number | undefined;
+  /** Keep-alive connections per upstream origin at most. @default 64 */
+  connections?: number | undefined;
+  /** Largest response body read, in bytes; larger is a bad response. @default 1048576 */
+  maxBodyBytes?: number | undefined;
+}
+
+/** What one attempt ended with: a task as sent, or a failure. Never thrown. */
+export type FetchResult = { ok: true; task: UpstreamTask } | { ok: false; failure: Failure; status?: number | undefined };
+
+export interface UpstreamClient {
+  /** One GET of one task. Validates the id first and never throws. */
+  fetchTask(token: string, id: string): Promise<FetchResult>;
+  dispose(): Promise<void>;
+}
+
+/** A keep-alive HTTP client for `GET /v1/video/generations/:task_id`. */
+export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, connections = 64, maxBodyBytes = 1 << 20 }: UpstreamClientOptions): UpstreamClient {
+  const agent = new Agent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const base = baseUrl.replace(/\/+$/, '');
+
+  async function fetchTask(token: string, id: string): Promise<FetchResult> {
+    // The check is repeated here so that no caller can make this client request another path.
+    if (!isValidTaskId(id)) return { ok: false, failure: failure(ErrorCode.BadUserInput, 'Invalid task id.') };
+    let status: number;
+    let headers: Record<string, string | string[] | undefined>;
+    let body: string | undefined;
+    try {
+      const response = await request(`${base}/v1/video/generations/${encodeURIComponent(id)}`, {
+        method: 'GET',
+        dispatcher: agent,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = response.statusCode;
+      headers = response.headers;
+      body = await readBody(response.body, maxBodyBytes);
+    } catch (error) {
+      return { ok: false, failure: networkFailure(error, timeoutMs) };
+    }
+    if (body === undefined) return fail(ErrorCode.UpstreamBadResponse, `The upstream answered with a body over ${maxBodyBytes} bytes.`, status);
+    return interpret(status, headers, body);
+  }
+
+  return {
+    fetchTask,
+    async dispose() {
+      await agent.close().catch(() => agent.destroy());
+    },
+  };
+}
+
+/** The body as text, or undefined when it is larger than `limit`. */
+async function readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function networkFailure(error: unknown, timeoutMs: number): Failure {
+  const name = error instanceof Error ? error.name : '';
+  const code = (error as { code?: string } | null)?.code ?? '';
+  if (name === 'TimeoutError' || name === 'AbortError' || code.includes('TIMEOUT')) {
+    return failure(ErrorCode.UpstreamUnavailable, `The upstream did not answer within ${timeoutMs} ms.`);
+  }
+  return failure(ErrorCode.UpstreamUnavailable, `The upstream could not be reached${code ? ` (${code})` : ''}.`);
+}
+
+/** Maps an HTTP answer to a task or a failure. Exported for unit tests. */
+export function interpret(status: number, headers: Record<string, string | string[] | undefined>, body: string): FetchResult {
+  const json = parseJson(body);
+  const envelope = json === undefined ? undefined : UpstreamEnvelope.safeParse(json);
+  const env = envelope?.success ? envelope.data : undefined;
+  const notExist = env !== undefined && (env.code === UPSTREAM_TASK_NOT_EXIST || env.message === UPSTREAM_TASK_NOT_EXIST);
+
+  if (status === 401) return fail(ErrorCode.Unauthenticated, 'The upstream refused the credential.', status);
+  if (status === 403) return fail(ErrorCode.Forbidden, 'The upstream does not allow this credential to read the task.', status);
+  if (status === 404 || notExist) return fail(ErrorCode.TaskNotFound, 'The upstream does not know this task.', status);
+  if (status === 429 || status >= 500) {
+    const what = status === 429 ? 'is rate limiting requests' : `answered HTTP ${status}`;
+    return { ok: false, status, failure: failure(ErrorCode.UpstreamUnavailable, `The upstream ${what}.`, parseRetryAfter(headers['retry-after'])) };
+  }
+  if (status < 200 || status >= 300) return fail(ErrorCode.UpstreamBadResponse, `The upstream answered HTTP ${status}.`, status);
+  if (json === undefined) {
+    const type = String(headers['content-type'] ?? '');
+    const html = type.includes('html') || /^\s*</.test(body);
+    return fail(
+      ErrorCode.UpstreamBadResponse,
+      html
+        ? 'The upstream answered with an HTML page instead of JSON: UPSTREAM_URL is probably wrong (it should be the API base URL, without /v1).'
+        : 'The upstream answered with a body that is not JSON.',
+      status,
+    );
+  }
+  // Some deployments answer the task itself, without the envelope.
+  const candidate = isObject(json) && 'data' in json ? json.data : json;
+  if (env && env.code !== undefined && env.code !== 'success' && !isObject(candidate)) {
+    return fail(ErrorCode.UpstreamBadResponse, 'The upstream answered with an error code instead of a task.', status);
+  }
+  if (!isObject(candidate)) return fail(ErrorCode.UpstreamBadResponse, 'The upstream answered without a task object.', status);
+  const task = UpstreamTask.safeParse(candidate);
+  if (!task.success) return fail(ErrorCode.UpstreamBadResponse, 'The upstream answered with a task of an unexpected shape.', status);
+  return { ok: true, task: task.data };
+}
+
+function fail(code: Failure['code'], message: string, status: number): FetchResult {
+  return { ok: false, status, failure: failure(code, message) };
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms, capped at a minute; undefined when absent or odd. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (!raw) return undefined;
+  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) * 1000 : Date.parse(raw) - now;
+  if (!Number.isFinite(seconds)) return undefined;
+  return Math.min(60_000, Math.max(0, Math.round(seconds)));
+}

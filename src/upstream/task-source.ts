@@ -1,0 +1,72 @@
+import { LRUCache } from 'lru-cache';
+import type { Credential } from '../credential.js';
+import type { Failure } from '../errors.js';
+import type { Lane, Limiter } from './limiter.js';
+import { normalizeTask } from './normalize.js';
+import { isFinal, type VideoTask } from './video-task.js';
+import type { FetchResult } from './client.js';
+
+/** A task, or why there is none. Never thrown. */
+export type TaskResult = { ok: true; task: VideoTask } | { ok: false; failure: Failure };
+
+export interface TaskSourceOptions {
+  /** One upstream GET of one task (the client, possibly wrapped in retries and a breaker). */
+  fetchTask(token: string, id: string): Promise<FetchResult>;
+  /** The upstream budget shared with everything else that calls the upstream. */
+  limiter: Limiter;
+  /** Tasks kept at most (finished ones, and unfinished ones within `freshnessMs`). @default 10000 */
+  cacheSize?: number | undefined;
+  /** How long an unfinished task may be served again to a query, in ms; 0 fetches every time. @default 0 */
+  freshnessMs?: number | undefined;
+  /** Told of every cache lookup, for metrics. */
+  onCacheLookup?: ((hit: boolean) => void) | undefined;
+}
+
+export interface TaskSource {
+  /**
+   * The task's current state. A finished task comes from the cache at no upstream cost;
+   * concurrent calls for the same (credential, id) share one upstream request.
+   * A poll (`lane: 'poll'`) never takes an unfinished task from the cache: it is there to see changes.
+   */
+  get(credential: Credential, id: string, lane: Lane): Promise<TaskResult>;
+  /** Upstream requests in flight, after de-duplication. */
+  readonly inFlight: number;
+}
+
+/** The one way the gateway reads tasks: cache, in-flight de-duplication, budget, normalization. */
+export function createTaskSource({ fetchTask, limiter, cacheSize = 10_000, freshnessMs = 0, onCacheLookup }: TaskSourceOptions): TaskSource {
+  // Keyed by credential fingerprint and id: one credential never sees what another fetched.
+  const cache = new LRUCache<string, VideoTask>({ max: cacheSize });
+  const inFlight = new Map<string, Promise<TaskResult>>();
+
+  function load(credential: Credential, id: string, key: string, lane: Lane): Promise<TaskResult> {
+    const pending = limiter
+      .run(lane, () => fetchTask(credential.token, id))
+      .then((result): TaskResult => {
+        if (!result.ok) return result;
+        const task = normalizeTask(id, result.task);
+        if (isFinal(task.status)) cache.set(key, task);
+        else if (freshnessMs > 0) cache.set(key, task, { ttl: freshnessMs });
+        return { ok: true, task };
+      })
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
+    return pending;
+  }
+
+  return {
+    get(credential, id, lane) {
+      const key = `${credential.fingerprint}:${id}`;
+      const cached = cache.get(key);
+      if (cached && (lane === 'query' || isFinal(cached.status))) {
+        onCacheLookup?.(true);
+        return Promise.resolve({ ok: true, task: cached });
+      }
+      onCacheLookup?.(false);
+      return inFlight.get(key) ?? load(credential, id, key, lane);
+    },
+    get inFlight() {
+      return inFlight.size;
+    },
+  };
+}

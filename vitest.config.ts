@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // Servers bind to loopback ports; files run in parallel, tests inside a file in order.
+    pool: 'forks',
+  },
+});
