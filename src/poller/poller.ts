@@ -118,7 +118,8 @@ export function createPoller({
         failingSince = now();
         bus.publish(entry.key, { type: 'failure', final: false, failure: f });
       } else if (now() - failingSince >= maxPollFailureMs) {
-        return end({ type: 'failure', final: true, failure: f });
+        const message = `${f.message} The upstream has failed for ${now() - failingSince} ms without a break: giving up.`;
+        return end({ type: 'failure', final: true, failure: failure(f.code, message) });
       }
       loop.timer = setTimeout(tick, policy.backoff(failures, f.retryAfterMs));
     };
