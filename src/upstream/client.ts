@@ -110,7 +110,8 @@ export function interpret(status: number, headers: Record<string, string | strin
     );
   }
   // Some deployments answer the task itself, without the envelope.
-  const candidate = isObject(json) && 'data' in json ? json.data : json;
+  const enveloped = isObject(json) && ('data' in json || 'code' in json);
+  const candidate = enveloped ? json.data : json;
   if (env && env.code !== undefined && env.code !== 'success' && !isObject(candidate)) {
     return fail(ErrorCode.UpstreamBadResponse, 'The upstream answered with an error code instead of a task.', status);
   }
@@ -140,7 +141,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const raw = Array.isArray(value) ? value[0] : value;
   if (!raw) return undefined;
-  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) * 1000 : Date.parse(raw) - now;
+  // Date.parse is lenient ("x 1" is a date): only an HTTP date (ending in GMT) is read as one.
+  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) * 1000 : /\bGMT\s*$/.test(raw) ? Date.parse(raw) - now : Number.NaN;
   if (!Number.isFinite(seconds)) return undefined;
   return Math.min(60_000, Math.max(0, Math.round(seconds)));
 }

@@ -24,10 +24,12 @@ export function createLimiter({ concurrency = 16 }: LimiterOptions = {}): Limite
 
   function next(): void {
     while (active < concurrency) {
-      const first = preferQuery ? lanes.query : lanes.poll;
-      const job = first.shift() ?? (preferQuery ? lanes.poll : lanes.query).shift();
+      const preferred: Lane = preferQuery ? 'query' : 'poll';
+      const lane: Lane = lanes[preferred].length > 0 ? preferred : preferred === 'query' ? 'poll' : 'query';
+      const job = lanes[lane].shift();
       if (!job) return;
-      preferQuery = !preferQuery;
+      // The other lane's turn next, whichever lane this job came from.
+      preferQuery = lane === 'poll';
       active++;
       job();
     }

@@ -1,14 +1,14 @@
 import type { UpstreamTask } from './wire.js';
 import type { VideoTask, VideoTaskStatus } from './video-task.js';
 
-const statuses: Record<string, VideoTaskStatus> = {
+const statuses = new Map<string, VideoTaskStatus>(Object.entries({
   not_start: 'SUBMITTED',
   submitted: 'SUBMITTED',
   queued: 'QUEUED',
   in_progress: 'IN_PROGRESS',
   success: 'SUCCESS',
   failure: 'FAILURE',
-};
+} satisfies Record<string, VideoTaskStatus>));
 
 /** The message a FAILURE gets when the upstream gave no reason. */
 export const NO_FAILURE_REASON = 'The upstream reported a failure without a reason.';
@@ -21,7 +21,7 @@ export const NO_FAILURE_REASON = 'The upstream reported a failure without a reas
  */
 export function normalizeTask(id: string, raw: UpstreamTask): VideoTask {
   const upstreamStatus = raw.status ?? '';
-  const status = statuses[upstreamStatus.trim().toLowerCase()] ?? 'UNKNOWN';
+  const status = statuses.get(upstreamStatus.trim().toLowerCase()) ?? 'UNKNOWN';
   const failReason = nonEmpty(raw.fail_reason);
   return {
     id,

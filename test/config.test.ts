@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, type Config } from '../src/config.js';
+
+/** The error loadConfig throws for `env`, failing the test when it does not throw one. */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('should use the documented defaults when nothing is set', () => {
+    const { fingerprintSecret, ...config } = loadConfig({});
+    expect(config).toEqual({
+      port: 4000,
+      host: '127.0.0.1',
+      upstreamUrl: undefined,
+      upstreamApiKey: undefined,
+      upstreamTimeoutMs: 10_000,
+      upstreamConcurrency: 16,
+      pollIntervalMs: 5000,
+      pollQueuedFactor: 2,
+      pollInProgressFactor: 1,
+      pollJitter: 0.2,
+      maxWatchMs: 1_800_000,
+      maxPollFailureMs: 300_000,
+      maxSubscriptionsPerConnection: 100,
+      taskCacheSize: 10_000,
+      taskFreshnessMs: 0,
+      maxTaskIds: 100,
+      graphiql: true,
+      introspection: true,
+      production: false,
+      logLevel: 'info',
+    } satisfies Omit<Config, 'fingerprintSecret'>);
+    expect(fingerprintSecret).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('should make a different random fingerprint secret for each load when none is set', () => {
+    expect(loadConfig({}).fingerprintSecret).not.toBe(loadConfig({}).fingerprintSecret);
+  });
+
+  it('should read every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      UPSTREAM_URL: 'https://api.example.com',
+      UPSTREAM_API_KEY: 'sk-default',
+      UPSTREAM_TIMEOUT_MS: '2500',
+      UPSTREAM_CONCURRENCY: '4',
+      POLL_INTERVAL_MS: '1000',
+      POLL_QUEUED_FACTOR: '3',
+      POLL_IN_PROGRESS_FACTOR: '0.5',
+      POLL_JITTER: '0',
+      MAX_WATCH_MS: '60000',
+      MAX_POLL_FAILURE_MS: '0',
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: '7',
+      TASK_CACHE_SIZE: '50',
+      TASK_FRESHNESS_MS: '1500',
+      MAX_TASK_IDS: '1000',
+      FINGERPRINT_SECRET: 'pepper',
+      GRAPHIQL: 'false',
+      INTROSPECTION: 'false',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      upstreamUrl: 'https://api.example.com',
+      upstreamApiKey: 'sk-default',
+      upstreamTimeoutMs: 2500,
+      upstreamConcurrency: 4,
+      pollIntervalMs: 1000,
+      pollQueuedFactor: 3,
+      pollInProgressFactor: 0.5,
+      pollJitter: 0,
+      maxWatchMs: 60_000,
+      maxPollFailureMs: 0,
+      maxSubscriptionsPerConnection: 7,
+      taskCacheSize: 50,
+      taskFreshnessMs: 1500,
+      maxTaskIds: 1000,
+      fingerprintSecret: 'pepper',
+      graphiql: false,
+      introspection: false,
+      production: false,
+      logLevel: 'debug',
+    } satisfies Config);
+  });
+
+  it('should ignore variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HOME: '/root', PORT: '1234' }).port).toBe(1234);
+  });
+
+  it('should accept port 0, which picks a free port', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it('should turn GraphiQL and introspection off by default when NODE_ENV is production', () => {
+    const config = loadConfig({ NODE_ENV: 'production' });
+    expect(config).toMatchObject({ production: true, graphiql: false, introspection: false });
+  });
+
+  it('should let GRAPHIQL and INTROSPECTION turn them back on in production', () => {
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true', INTROSPECTION: '1' })).toMatchObject({ production: true, graphiql: true, introspection: true });
+  });
+
+  it('should let GRAPHIQL and INTROSPECTION be set independently', () => {
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'on' })).toMatchObject({ graphiql: true, introspection: false });
+    expect(loadConfig({ INTROSPECTION: 'no' })).toMatchObject({ graphiql: true, introspection: false });
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['on', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['off', false],
+  ])('should read the boolean %j as %s', (value, expected) => {
+    expect(loadConfig({ GRAPHIQL: value }).graphiql).toBe(expected);
+  });
+
+  it('should not count another NODE_ENV as production', () => {
+    expect(loadConfig({ NODE_ENV: 'staging' })).toMatchObject({ production: false, graphiql: true, introspection: true });
+  });
+
+  it('should remove a trailing slash from UPSTREAM_URL', () => {
+    expect(loadConfig({ UPSTREAM_URL: 'https://api.example.com/' }).upstreamUrl).toBe('https://api.example.com');
+  });
+
+  it('should remove every trailing slash from UPSTREAM_URL and keep its path', () => {
+    expect(loadConfig({ UPSTREAM_URL: 'http://127.0.0.1:4010/proxy//' }).upstreamUrl).toBe('http://127.0.0.1:4010/proxy');
+  });
+
+  it('should trim whitespace around UPSTREAM_URL', () => {
+    expect(loadConfig({ UPSTREAM_URL: '  https://api.example.com/ \n' }).upstreamUrl).toBe('https://api.example.com');
+  });
+
+  it('should count empty strings as unset', () => {
+    const config = loadConfig({ PORT: '', UPSTREAM_URL: '', UPSTREAM_API_KEY: '', GRAPHIQL: '', NODE_ENV: '', LOG_LEVEL: '', FINGERPRINT_SECRET: '' });
+    expect(config).toMatchObject({ port: 4000, upstreamUrl: undefined, upstreamApiKey: undefined, graphiql: true, production: false, logLevel: 'info' });
+    expect(config.fingerprintSecret).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('should count undefined values as unset', () => {
+    expect(loadConfig({ PORT: undefined, UPSTREAM_URL: undefined }).port).toBe(4000);
+  });
+
+  it('should count a whitespace-only UPSTREAM_API_KEY as unset', () => {
+    expect(loadConfig({ UPSTREAM_API_KEY: '   ' }).upstreamApiKey).toBeUndefined();
+  });
+
+  it('should count whitespace-only numbers as unset instead of reading them as 0', () => {
+    const config = loadConfig({ PORT: ' ', UPSTREAM_TIMEOUT_MS: '  ' });
+    expect(config.port).toBe(4000);
+    expect(config.upstreamTimeoutMs).toBe(10_000);
+  });
+
+  it('should throw a ConfigError naming every invalid key', () => {
+    const error = configError({ PORT: 'abc', UPSTREAM_URL: 'ftp://x' });
+    expect(error.name).toBe('ConfigError');
+    expect(error.message).toContain('PORT');
+    expect(error.message).toContain('UPSTREAM_URL');
+    expect(error.message).toContain('"abc"');
+    expect(error.message).toContain('"ftp://x"');
+  });
+
+  it('should list one problem per line', () => {
+    const lines = configError({ PORT: 'abc', LOG_LEVEL: 'loud', POLL_JITTER: '2' }).message.split('\n');
+    expect(lines[0]).toBe('Invalid configuration:');
+    expect(lines.slice(1).map((line) => line.trim().split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'POLL_JITTER', 'PORT']);
+  });
+
+  it('should not mention the keys that are valid', () => {
+    const error = configError({ PORT: 'abc', HOST: 'localhost', UPSTREAM_API_KEY: 'sk-secret-key' });
+    expect(error.message).not.toContain('HOST');
+    expect(error.message).not.toContain('sk-secret-key');
+  });
+
+  it.each([
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['UPSTREAM_URL', 'ftp://x'],
+    ['UPSTREAM_URL', 'api.example.com'],
+    ['UPSTREAM_URL', 'not a url'],
+    ['UPSTREAM_TIMEOUT_MS', '0'],
+    ['UPSTREAM_CONCURRENCY', '0'],
+    ['POLL_INTERVAL_MS', 'fast'],
+    ['POLL_QUEUED_FACTOR', '0'],
+    ['POLL_JITTER', '1.5'],
+    ['POLL_JITTER', '-0.1'],
+    ['MAX_POLL_FAILURE_MS', '-1'],
+    ['MAX_TASK_IDS', '1001'],
+    ['GRAPHIQL', 'maybe'],
+    ['INTROSPECTION', 'enabled'],
+    ['LOG_LEVEL', 'verbose'],
+  ])('should reject %s=%j', (key, value) => {
+    expect(configError({ [key]: value }).message).toContain(`${key}:`);
+  });
+});
