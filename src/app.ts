@@ -1,21 +1,28 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Registry } from 'prom-client';
 import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
-import { createCredentials } from './credential.js';
+import { createCredentials, parseBearer } from './credential.js';
 import { ErrorCode, failure } from './errors.js';
 import type { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { createPoller } from './poller/poller.js';
 import { createPollPolicy } from './poller/policy.js';
 import { schema } from './schema/index.js';
 import { createAuthResolver, type Auth } from './server/auth.js';
 import { graphiqlOptions } from './server/graphiql.js';
+import { useOperationLog } from './server/use-operation-log.js';
 import { attachWebSockets, type WebSocketInitialContext } from './server/websocket.js';
 import { createSubscriptionHub } from './subscriptions/hub.js';
 import { useGroupedSubscriptions } from './subscriptions/use-grouped-subscriptions.js';
+import { createBreaker } from './upstream/breaker.js';
 import { createUpstreamClient } from './upstream/client.js';
+import { withRetries } from './upstream/retry.js';
 import { createLimiter } from './upstream/limiter.js';
 import { createTaskSource } from './upstream/task-source.js';
 
@@ -44,7 +51,30 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
   const resolveAuth = createAuthResolver(credentials, config.upstreamApiKey);
   const client = createUpstreamClient({ baseUrl: config.upstreamUrl, timeoutMs: config.upstreamTimeoutMs });
   const limiter = createLimiter({ concurrency: config.upstreamConcurrency });
-  const tasks = createTaskSource({ fetchTask: client.fetchTask, limiter, cacheSize: config.taskCacheSize, freshnessMs: config.taskFreshnessMs });
+  const breaker = createBreaker({
+    threshold: config.breakerThreshold,
+    cooldownMs: config.breakerCooldownMs,
+    onStateChange: (state) => (state === 'closed' ? logger.info({ breaker: state }, 'Upstream recovered: circuit closed') : logger.warn({ breaker: state }, `Upstream circuit ${state}`)),
+  });
+  // Filled in below: the metrics read live counters of parts built after them.
+  let stats: Gateway['stats'];
+  const metrics = createMetrics({
+    pollLoops: () => stats.pollLoops,
+    subscriptions: () => stats.subscribers,
+    subscriptionGroups: () => stats.subscriptionGroups,
+    connections: () => stats.connections,
+    breakerState: () => breaker.state,
+    upstreamQueue: () => limiter.queued,
+  });
+  const fetchTask = breaker.wrap(withRetries(metrics.instrument(client.fetchTask), { retries: config.upstreamRetries, onRetry: metrics.countRetry }));
+  const tasks = createTaskSource({
+    fetchTask,
+    limiter,
+    cacheSize: config.taskCacheSize,
+    freshnessMs: config.taskFreshnessMs,
+    queryDeadlineMs: config.operationDeadlineMs,
+    onCacheLookup: metrics.countCacheLookup,
+  });
   const poller = createPoller({
     source: tasks,
     policy: createPollPolicy({
@@ -57,7 +87,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     maxPollFailureMs: config.maxPollFailureMs,
   });
   const isDev = !config.production;
-  const hub = createSubscriptionHub({ maskError: (error) => maskError(error, 'Unexpected error.', isDev) as typeof error });
+  const hub = createSubscriptionHub({ maskError: (error) => maskError(error, 'Unexpected error.', isDev) as typeof error, countErrors: metrics.countErrors });
 
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -71,7 +101,12 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       error: (...args) => logger.error(args.length === 1 ? args[0] : { args }),
     },
     ...(config.graphiql ? graphiqlOptions(demo) : { graphiql: false }),
-    plugins: [useGroupedSubscriptions(hub), ...(config.introspection ? [] : [useDisableIntrospection()])],
+    plugins: [
+      useGroupedSubscriptions(hub),
+      usePrometheus({ registry: metrics.registry, endpoint: false }),
+      useOperationLog({ logger, countErrors: metrics.countErrors }),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
+    ],
     context: (initial: YogaInitialContext & ServerContext): Context => {
       const auth: Auth = 'auth' in initial && initial.auth ? initial.auth : resolveAuth(initial.request?.headers.get('authorization') ?? undefined);
       return {
@@ -89,10 +124,35 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
   const server = createServer((req, res) => {
     const path = req.url?.split('?', 1)[0];
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') return sendJson(res, stopping ? 503 : 200, { status: stopping ? 'shutting down' : 'ready' });
+    if (path === '/readyz') {
+      const status = stopping ? 'shutting down' : breaker.state === 'open' ? 'upstream circuit open' : 'ready';
+      return sendJson(res, status === 'ready' ? 200 : 503, { status });
+    }
+    if (path === '/metrics') return void serveMetrics(req, res, metrics.registry, config.metricsToken);
     void yoga(req, res);
   });
-  const ws = attachWebSockets({ server, yoga, resolveAuth, maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection });
+  const ws = attachWebSockets({
+    server,
+    yoga,
+    resolveAuth,
+    logger,
+    countErrors: metrics.countErrors,
+    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+  });
+  stats = {
+    get pollLoops() {
+      return poller.activeLoops;
+    },
+    get subscriptionGroups() {
+      return hub.groups;
+    },
+    get subscribers() {
+      return hub.subscribers;
+    },
+    get connections() {
+      return ws.connections;
+    },
+  };
 
   return {
     async start() {
@@ -108,33 +168,38 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       return `http://${host}:${port}`;
     },
     async stop() {
+      if (stopping) return;
       stopping = true;
+      // Stop accepting; in-flight HTTP requests may finish within the shutdown timeout.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await poller.dispose(failure(ErrorCode.ShuttingDown, 'The gateway is shutting down: reconnect to continue.'));
       // Let graphql-ws send the `complete` frames that the last events triggered before sockets close.
       await new Promise((resolve) => setImmediate(resolve));
       await ws.dispose();
-      server.closeIdleConnections();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(timer);
       await client.dispose();
     },
-    stats: {
-      get pollLoops() {
-        return poller.activeLoops;
-      },
-      get subscriptionGroups() {
-        return hub.groups;
-      },
-      get subscribers() {
-        return hub.subscribers;
-      },
-      get connections() {
-        return ws.connections;
-      },
-    },
+    stats,
   };
+}
+
+async function serveMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry, token: string | undefined): Promise<void> {
+  if (token && !sameSecret(parseBearer(req.headers.authorization) ?? '', token)) {
+    res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain' });
+    return void res.end('Unauthorized\n');
+  }
+  const body = await registry.metrics();
+  res.writeHead(200, { 'content-type': registry.contentType });
+  res.end(body);
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -13,6 +13,18 @@ export interface Config {
   upstreamApiKey: string | undefined;
   /** `UPSTREAM_TIMEOUT_MS`: timeout of one upstream request. @default 10000 */
   upstreamTimeoutMs: number;
+  /** `UPSTREAM_RETRIES`: retries of a failed upstream GET (network error, 5xx, 429). @default 2 */
+  upstreamRetries: number;
+  /** `OPERATION_DEADLINE_MS`: a query's longest wait for a task, queueing and retries included. @default 15000 */
+  operationDeadlineMs: number;
+  /** `BREAKER_THRESHOLD`: consecutive failed upstream requests that open the circuit. @default 5 */
+  breakerThreshold: number;
+  /** `BREAKER_COOLDOWN_MS`: how long the circuit stays open before a trial request. @default 5000 */
+  breakerCooldownMs: number;
+  /** `METRICS_TOKEN`: when set, /metrics wants `Authorization: Bearer <it>`. */
+  metricsToken: string | undefined;
+  /** `SHUTDOWN_TIMEOUT_MS`: how long in-flight requests may take to finish on shutdown. @default 10000 */
+  shutdownTimeoutMs: number;
   /** `UPSTREAM_CONCURRENCY`: upstream requests in flight at most, shared by queries and pollers. @default 16 */
   upstreamConcurrency: number;
   /** `POLL_INTERVAL_MS`: base interval of a subscription's poll loop. @default 5000 */
@@ -66,6 +78,12 @@ const envSchema = z.object({
   UPSTREAM_API_KEY: optionalString,
   UPSTREAM_TIMEOUT_MS: int(1).default(10_000),
   UPSTREAM_CONCURRENCY: int(1).default(16),
+  UPSTREAM_RETRIES: int(0).max(10).default(2),
+  OPERATION_DEADLINE_MS: int(1).default(15_000),
+  BREAKER_THRESHOLD: int(1).default(5),
+  BREAKER_COOLDOWN_MS: int(1).default(5000),
+  METRICS_TOKEN: optionalString,
+  SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
   POLL_INTERVAL_MS: int(1).default(5000),
   POLL_QUEUED_FACTOR: z.coerce.number().positive().default(2),
   POLL_IN_PROGRESS_FACTOR: z.coerce.number().positive().default(1),
@@ -111,6 +129,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamApiKey: e.UPSTREAM_API_KEY,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     upstreamConcurrency: e.UPSTREAM_CONCURRENCY,
+    upstreamRetries: e.UPSTREAM_RETRIES,
+    operationDeadlineMs: e.OPERATION_DEADLINE_MS,
+    breakerThreshold: e.BREAKER_THRESHOLD,
+    breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
+    metricsToken: e.METRICS_TOKEN,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     pollIntervalMs: e.POLL_INTERVAL_MS,
     pollQueuedFactor: e.POLL_QUEUED_FACTOR,
     pollInProgressFactor: e.POLL_IN_PROGRESS_FACTOR,

@@ -6,6 +6,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FrameSink } from '../context.js';
 import { ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { codedError } from '../schema/errors.js';
 import { authorizationParam, type Auth, type AuthResolver } from './auth.js';
 
@@ -14,6 +15,9 @@ export interface WebSocketOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   yoga: YogaServerInstance<any, any>;
   resolveAuth: AuthResolver;
+  logger: Logger;
+  /** Told of the codes of errors sent outside subscription events (validation, limits, query results). */
+  countErrors: (codes: string[]) => void;
   /** Active subscriptions per connection at most. @default 100 */
   maxSubscriptionsPerConnection?: number | undefined;
 }
@@ -36,7 +40,7 @@ interface Extra {
  * `yoga.getEnveloped`, so parsing, validation, context, masking and plugins apply to them as
  * to HTTP ones.
  */
-export function attachWebSockets({ server, yoga, resolveAuth, maxSubscriptionsPerConnection = 100 }: WebSocketOptions) {
+export function attachWebSockets({ server, yoga, resolveAuth, logger, countErrors, maxSubscriptionsPerConnection = 100 }: WebSocketOptions) {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
 
   const disposable = useServer(
@@ -48,9 +52,20 @@ export function attachWebSockets({ server, yoga, resolveAuth, maxSubscriptionsPe
         const param = authorizationParam(ctx.connectionParams);
         const auth = resolveAuth(param ?? header);
         // A malformed credential is refused at once; a missing one fails each operation with a code.
-        if (auth.problem) return false;
+        if (auth.problem) {
+          logger.debug({ address: ctx.extra.request.socket.remoteAddress }, 'websocket refused: malformed credential');
+          return false;
+        }
         ctx.extra.auth = auth;
+        logger.debug({ address: ctx.extra.request.socket.remoteAddress, credential: auth.credential?.fingerprint.slice(0, 8) }, 'websocket connected');
         return true;
+      },
+      // Subscription events bypass these hooks (the hub writes them) and are counted there.
+      onNext(_ctx, _id, _payload, _args, result) {
+        if (result.errors) countErrors(result.errors.map(codeOf));
+      },
+      onError(_ctx, _id, _payload, errors) {
+        countErrors(errors.map(codeOf));
       },
       async onSubscribe(ctx: WsContext<Record<string, unknown>, Extra>, id, payload) {
         // graphql-ws registers the id before this hook, so the count includes this subscription.
@@ -101,6 +116,10 @@ export function attachWebSockets({ server, yoga, resolveAuth, maxSubscriptionsPe
       await disposable.dispose();
     },
   };
+}
+
+function codeOf(error: GraphQLError): string {
+  return String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
 }
 
 interface Enveloped {

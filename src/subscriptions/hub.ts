@@ -6,6 +6,8 @@ import type { TaskStream } from './task-stream.js';
 export interface SubscriptionHubOptions {
   /** Masks unexpected errors in a result before any subscriber sees it. @default leaves errors as they are */
   maskError?: ((error: GraphQLError) => GraphQLError) | undefined;
+  /** Told of the error codes sent, once per event and group, with the number of members that got them. */
+  countErrors?: ((codes: string[], times: number) => void) | undefined;
   /** Runs the selection set of a subscription for one event. @default graphql-js `execute` */
   execute?: ((args: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult>) | undefined;
 }
@@ -50,7 +52,7 @@ interface Member {
  * Websocket members get ready-made `next` frames on their sink (graphql-ws still sends `complete`
  * and keeps its hooks for everything else); other members (SSE) get the shared result object.
  */
-export function createSubscriptionHub({ maskError = (e) => e, execute = graphqlExecute }: SubscriptionHubOptions = {}): SubscriptionHub {
+export function createSubscriptionHub({ maskError = (e) => e, countErrors, execute = graphqlExecute }: SubscriptionHubOptions = {}): SubscriptionHub {
   const groups = new Map<string, Group>();
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
@@ -79,6 +81,7 @@ export function createSubscriptionHub({ maskError = (e) => e, execute = graphqlE
     if (json !== group.last?.json) {
       group.last = { result, json };
       for (const member of group.members) deliver(member, result, json);
+      if (result.errors && countErrors) countErrors(result.errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')), group.members.size);
     }
     if (isFinalEvent(event)) endGroup(group);
   }

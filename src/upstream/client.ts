@@ -15,7 +15,10 @@ export interface UpstreamClientOptions {
 }
 
 /** What one attempt ended with: a task as sent, or a failure. Never thrown. */
-export type FetchResult = { ok: true; task: UpstreamTask } | { ok: false; failure: Failure; status?: number | undefined };
+export type FetchResult =
+  | { ok: true; task: UpstreamTask }
+  /** `status` when the upstream answered; `transport` when it did not. */
+  | { ok: false; failure: Failure; status?: number | undefined; transport?: 'timeout' | 'network' | undefined };
 
 export interface UpstreamClient {
   /** One GET of one task. Validates the id first and never throws. */
@@ -45,7 +48,7 @@ export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, connections 
       headers = response.headers;
       body = await readBody(response.body, maxBodyBytes);
     } catch (error) {
-      return { ok: false, failure: networkFailure(error, timeoutMs) };
+      return networkFailure(error, timeoutMs);
     }
     if (body === undefined) return fail(ErrorCode.UpstreamBadResponse, `The upstream answered with a body over ${maxBodyBytes} bytes.`, status);
     return interpret(status, headers, body);
@@ -74,13 +77,13 @@ async function readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }, li
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function networkFailure(error: unknown, timeoutMs: number): Failure {
+function networkFailure(error: unknown, timeoutMs: number): FetchResult {
   const name = error instanceof Error ? error.name : '';
   const code = (error as { code?: string } | null)?.code ?? '';
   if (name === 'TimeoutError' || name === 'AbortError' || code.includes('TIMEOUT')) {
-    return failure(ErrorCode.UpstreamUnavailable, `The upstream did not answer within ${timeoutMs} ms.`);
+    return { ok: false, transport: 'timeout', failure: failure(ErrorCode.UpstreamUnavailable, `The upstream did not answer within ${timeoutMs} ms.`) };
   }
-  return failure(ErrorCode.UpstreamUnavailable, `The upstream could not be reached${code ? ` (${code})` : ''}.`);
+  return { ok: false, transport: 'network', failure: failure(ErrorCode.UpstreamUnavailable, `The upstream could not be reached${code ? ` (${code})` : ''}.`) };
 }
 
 /** Maps an HTTP answer to a task or a failure. Exported for unit tests. */

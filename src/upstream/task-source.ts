@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Credential } from '../credential.js';
-import type { Failure } from '../errors.js';
+import { ErrorCode, failure, type Failure } from '../errors.js';
 import type { Lane, Limiter } from './limiter.js';
 import { normalizeTask } from './normalize.js';
 import { isFinal, type VideoTask } from './video-task.js';
@@ -18,6 +18,12 @@ export interface TaskSourceOptions {
   cacheSize?: number | undefined;
   /** How long an unfinished task may be served again to a query, in ms; 0 fetches every time. @default 0 */
   freshnessMs?: number | undefined;
+  /**
+   * A query's longest wait for a task, queueing and retries included, in ms: past it the query
+   * gets UPSTREAM_UNAVAILABLE while the request goes on (its result still fills the cache).
+   * Polls have no deadline: the poller paces itself. @default 15000
+   */
+  queryDeadlineMs?: number | undefined;
   /** Told of every cache lookup, for metrics. */
   onCacheLookup?: ((hit: boolean) => void) | undefined;
 }
@@ -34,7 +40,7 @@ export interface TaskSource {
 }
 
 /** The one way the gateway reads tasks: cache, in-flight de-duplication, budget, normalization. */
-export function createTaskSource({ fetchTask, limiter, cacheSize = 10_000, freshnessMs = 0, onCacheLookup }: TaskSourceOptions): TaskSource {
+export function createTaskSource({ fetchTask, limiter, cacheSize = 10_000, freshnessMs = 0, queryDeadlineMs = 15_000, onCacheLookup }: TaskSourceOptions): TaskSource {
   // Keyed by credential fingerprint and id: one credential never sees what another fetched.
   const cache = new LRUCache<string, VideoTask>({ max: cacheSize });
   const inFlight = new Map<string, Promise<TaskResult>>();
@@ -63,10 +69,19 @@ export function createTaskSource({ fetchTask, limiter, cacheSize = 10_000, fresh
         return Promise.resolve({ ok: true, task: cached });
       }
       onCacheLookup?.(false);
-      return inFlight.get(key) ?? load(credential, id, key, lane);
+      const pending = inFlight.get(key) ?? load(credential, id, key, lane);
+      return lane === 'query' ? withDeadline(pending, queryDeadlineMs) : pending;
     },
     get inFlight() {
       return inFlight.size;
     },
   };
+}
+
+function withDeadline(pending: Promise<TaskResult>, ms: number): Promise<TaskResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<TaskResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, failure: failure(ErrorCode.UpstreamUnavailable, `The upstream did not answer within the ${ms} ms deadline.`) }), ms);
+  });
+  return Promise.race([pending, late]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,110 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FetchResult } from './upstream/client.js';
+import type { FetchTask } from './upstream/retry.js';
+
+/** Live numbers read when /metrics is scraped. */
+export interface MetricsSources {
+  pollLoops(): number;
+  subscriptions(): number;
+  subscriptionGroups(): number;
+  connections(): number;
+  breakerState(): 'closed' | 'open' | 'half-open';
+  upstreamQueue(): number;
+}
+
+/**
+ * The gateway's Prometheus metrics, in a registry of its own (several gateways can live in one
+ * process, as in tests). No label ever carries a credential: labels are outcomes and codes.
+ */
+export function createMetrics(sources: MetricsSources) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const upstreamRequests = new Counter({
+    name: 'upstream_requests_total',
+    help: 'Upstream HTTP requests (each attempt), by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: 'upstream_request_duration_seconds',
+    help: 'Duration of upstream HTTP requests (each attempt), by outcome.',
+    labelNames: ['outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const upstreamRetries = new Counter({ name: 'upstream_retries_total', help: 'Upstream requests retried.', registers: [registry] });
+  const cacheLookups = new Counter({
+    name: 'task_cache_lookups_total',
+    help: 'Task cache lookups, by result (hit, miss).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const graphqlErrors = new Counter({
+    name: 'graphql_errors_total',
+    help: 'Errors sent to clients, by extensions.code.',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  const breakerStates = { closed: 0, 'half-open': 1, open: 2 } as const;
+  const gauges: [string, string, () => number][] = [
+    ['upstream_breaker_state', 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open.', () => breakerStates[sources.breakerState()]],
+    ['upstream_queue_length', 'Upstream requests waiting for a slot of UPSTREAM_CONCURRENCY.', sources.upstreamQueue],
+    ['poll_loops_active', 'Poll loops running (one per credential and task).', sources.pollLoops],
+    ['subscriptions_active', 'Active videoTaskUpdated subscriptions.', sources.subscriptions],
+    ['subscription_groups_active', 'Groups of subscriptions sharing one execution per event.', sources.subscriptionGroups],
+    ['websocket_connections_active', 'Open websocket connections.', sources.connections],
+  ];
+  for (const [name, help, read] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
+  return {
+    registry,
+    countRetry: () => upstreamRetries.inc(),
+    countCacheLookup: (hit: boolean) => cacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
+    countErrors(codes: Iterable<string>, times = 1) {
+      for (const code of codes) graphqlErrors.inc({ code }, times);
+    },
+    /** `fetchTask` that records each attempt's outcome and duration. */
+    instrument(fetchTask: FetchTask): FetchTask {
+      return async (token, id) => {
+        const end = upstreamDuration.startTimer();
+        const result = await fetchTask(token, id);
+        const outcome = outcomeOf(result);
+        end({ outcome });
+        upstreamRequests.inc({ outcome });
+        return result;
+      };
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** A small closed set of outcome labels. */
+export function outcomeOf(result: FetchResult): string {
+  if (result.ok) return 'ok';
+  switch (result.failure.code) {
+    case 'TASK_NOT_FOUND':
+      return 'not_found';
+    case 'UNAUTHENTICATED':
+      return 'unauthorized';
+    case 'FORBIDDEN':
+      return 'forbidden';
+    case 'UPSTREAM_BAD_RESPONSE':
+      return 'bad_response';
+    case 'BAD_USER_INPUT':
+      return 'invalid_request';
+    default:
+      if (result.status === 429) return 'rate_limited';
+      if (result.status !== undefined) return 'server_error';
+      return result.transport === 'timeout' ? 'timeout' : 'network_error';
+  }
+}

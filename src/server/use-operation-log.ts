@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from '../logger.js';
+
+export interface OperationLogOptions {
+  logger: Logger;
+  /** Told of the codes of the errors each HTTP result carries (subscription events are counted by the hub). */
+  countErrors: (codes: string[]) => void;
+}
+
+const clientId = /^[\w.:-]{1,64}$/;
+
+/** The request id of an operation: the client's `x-request-id` when it is sane, else a new one. */
+export function requestIdOf(header: string | null | undefined): string {
+  return header && clientId.test(header) ? header : randomUUID();
+}
+
+/**
+ * One debug line per HTTP operation (request id, operation, duration, error codes), the request id
+ * echoed in `x-request-id`, and error counts for metrics. Tokens never reach these lines: only
+ * operation names and codes are logged, and the logger redacts the rest.
+ */
+export function useOperationLog({ logger, countErrors }: OperationLogOptions): Plugin {
+  const started = new WeakMap<Request, { id: string; at: number; operationName?: string | undefined }>();
+  return {
+    onRequest({ request }) {
+      started.set(request, { id: requestIdOf(request.headers.get('x-request-id')), at: performance.now() });
+    },
+    onParams({ request, params }) {
+      const start = started.get(request);
+      if (start) start.operationName = params.operationName ?? undefined;
+    },
+    onResultProcess({ request, result }) {
+      const start = started.get(request);
+      if (Symbol.asyncIterator in result) {
+        logger.debug({ requestId: start?.id }, 'subscription started over SSE');
+        return;
+      }
+      const results: ExecutionResult[] = Array.isArray(result) ? result : [result];
+      const codes = results.flatMap((r) => (r.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
+      if (codes.length > 0) countErrors(codes);
+      if (logger.isLevelEnabled('debug')) {
+        logger.debug({ requestId: start?.id, operationName: start?.operationName, durationMs: start ? Math.round(performance.now() - start.at) : undefined, errors: codes.length > 0 ? codes : undefined }, 'operation');
+      }
+    },
+    onResponse({ request, response }) {
+      const start = started.get(request);
+      if (start) response.headers.set('x-request-id', start.id);
+    },
+  };
+}
