@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Registry } from 'prom-client';
@@ -14,8 +15,10 @@ import { createMetrics } from './metrics.js';
 import { createPoller } from './poller/poller.js';
 import { createPollPolicy } from './poller/policy.js';
 import { schema } from './schema/index.js';
+import { useTaskIdLimit } from './schema/use-task-id-limit.js';
 import { createAuthResolver, type Auth } from './server/auth.js';
 import { graphiqlOptions } from './server/graphiql.js';
+import { readBody } from './server/read-body.js';
 import { useOperationLog } from './server/use-operation-log.js';
 import { attachWebSockets, type WebSocketInitialContext } from './server/websocket.js';
 import { createSubscriptionHub } from './subscriptions/hub.js';
@@ -93,6 +96,10 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    batching: false,
+    // The body limit is enforced in front of yoga (see handleGraphQL): cheaper, and it keeps the 413.
+    maxRequestBodySize: false,
+    cors: config.corsOrigins ? { origin: config.corsOrigins, credentials: true } : undefined,
     maskedErrors: { isDev },
     logging: {
       debug: (...args) => logger.debug(args.length === 1 ? args[0] : { args }),
@@ -102,6 +109,16 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     },
     ...(config.graphiql ? graphiqlOptions(demo) : { graphiql: false }),
     plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: config.maxDepth, ignoreIntrospection: false },
+        maxAliases: { n: config.maxAliases },
+        maxTokens: { n: config.maxTokens },
+        costLimit: { maxCost: config.maxCost },
+        maxDirectives: { n: config.maxDirectives },
+        // Suggestions would reveal the schema that disabled introspection hides.
+        blockFieldSuggestion: { enabled: !config.introspection },
+      }),
+      useTaskIdLimit(config.maxTaskIds),
       useGroupedSubscriptions(hub),
       usePrometheus({ registry: metrics.registry, endpoint: false }),
       useOperationLog({ logger, countErrors: metrics.countErrors }),
@@ -129,8 +146,24 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       return sendJson(res, status === 'ready' ? 200 : 503, { status });
     }
     if (path === '/metrics') return void serveMetrics(req, res, metrics.registry, config.metricsToken);
-    void yoga(req, res);
+    void handleGraphQL(req, res);
   });
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'POST') {
+      const body = await readBody(req, config.bodyLimitBytes).catch(() => null);
+      if (body === null) return void res.destroy();
+      if (body === undefined) {
+        res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+        res.end(JSON.stringify({ errors: [{ message: `Request body too large: at most ${config.bodyLimitBytes} bytes.`, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }));
+        return;
+      }
+      // Handing yoga the parsed body skips its per-request body stream (and the AbortController it builds).
+      (req as IncomingMessage & { body?: unknown }).body = parseJsonBody(req, body);
+    }
+    await yoga(req, res);
+  }
+
   const ws = attachWebSockets({
     server,
     yoga,
@@ -138,6 +171,10 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     logger,
     countErrors: metrics.countErrors,
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    allowedOrigins: config.corsOrigins,
+    initTimeoutMs: config.wsInitTimeoutMs,
+    maxPayloadBytes: config.bodyLimitBytes,
   });
   stats = {
     get pollLoops() {
@@ -200,6 +237,19 @@ function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+/** The parsed JSON for a JSON request, else the raw text, which yoga parses (or rejects) itself. */
+function parseJsonBody(req: IncomingMessage, body: Buffer): unknown {
+  const text = body.toString('utf8');
+  if (!req.headers['content-type']?.includes('json')) return text;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    // Yoga needs a non-empty object to use a parsed body; anything else goes as text.
+    return typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0 ? parsed : text;
+  } catch {
+    return text;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -45,10 +45,28 @@ export interface Config {
   taskCacheSize: number;
   /** `TASK_FRESHNESS_MS`: how long an unfinished task fetched for a query may be served again. @default 0 */
   taskFreshnessMs: number;
-  /** `MAX_TASK_IDS`: distinct task ids one operation may ask for. @default 100 */
+  /** `MAX_TASK_IDS`: distinct task ids one operation may ask for, across all its fields. @default 100 */
   maxTaskIds: number;
   /** `FINGERPRINT_SECRET`: key of the HMAC that fingerprints credentials. @default random per process */
   fingerprintSecret: string;
+  /** `MAX_DEPTH`: selection depth at most, introspection included (GraphiQL's own query needs 13). @default 15 */
+  maxDepth: number;
+  /** `MAX_ALIASES`: aliases per operation at most. @default 15 */
+  maxAliases: number;
+  /** `MAX_TOKENS`: lexical tokens per document at most. @default 1000 */
+  maxTokens: number;
+  /** `MAX_COST`: graphql-armor cost per operation at most. @default 5000 */
+  maxCost: number;
+  /** `MAX_DIRECTIVES`: directives per operation at most. @default 10 */
+  maxDirectives: number;
+  /** `BODY_LIMIT_BYTES`: largest request body; larger ones get 413. @default 1048576 */
+  bodyLimitBytes: number;
+  /** `WS_INIT_TIMEOUT_MS`: a websocket that sends no connection_init within this closes with 4408. @default 3000 */
+  wsInitTimeoutMs: number;
+  /** `MAX_CONNECTIONS_PER_ADDRESS`: open websockets per client address. @default 256 */
+  maxConnectionsPerAddress: number;
+  /** `CORS_ORIGINS`: comma-separated origins allowed for CORS and websocket upgrades; unset allows any. */
+  corsOrigins: string[] | undefined;
   /** `GRAPHIQL`. @default true, false when NODE_ENV=production */
   graphiql: boolean;
   /** `INTROSPECTION`. @default true, false when NODE_ENV=production */
@@ -95,6 +113,15 @@ const envSchema = z.object({
   TASK_FRESHNESS_MS: int(0).default(0),
   MAX_TASK_IDS: int(1).max(1000).default(100),
   FINGERPRINT_SECRET: optionalString,
+  MAX_DEPTH: int(1).default(15),
+  MAX_ALIASES: int(0).default(15),
+  MAX_TOKENS: int(1).default(1000),
+  MAX_COST: int(1).default(5000),
+  MAX_DIRECTIVES: int(0).default(10),
+  BODY_LIMIT_BYTES: int(1).default(1 << 20),
+  WS_INIT_TIMEOUT_MS: int(1).default(3000),
+  MAX_CONNECTIONS_PER_ADDRESS: int(1).default(256),
+  CORS_ORIGINS: optionalString.transform((v) => v?.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
   GRAPHIQL: bool.optional(),
   INTROSPECTION: bool.optional(),
   NODE_ENV: z.string().optional(),
@@ -146,6 +173,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     taskFreshnessMs: e.TASK_FRESHNESS_MS,
     maxTaskIds: e.MAX_TASK_IDS,
     fingerprintSecret: e.FINGERPRINT_SECRET ?? randomBytes(32).toString('hex'),
+    maxDepth: e.MAX_DEPTH,
+    maxAliases: e.MAX_ALIASES,
+    maxTokens: e.MAX_TOKENS,
+    maxCost: e.MAX_COST,
+    maxDirectives: e.MAX_DIRECTIVES,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    wsInitTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    corsOrigins: e.CORS_ORIGINS,
     graphiql: e.GRAPHIQL ?? !production,
     introspection: e.INTROSPECTION ?? !production,
     production,

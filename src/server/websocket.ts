@@ -20,6 +20,14 @@ export interface WebSocketOptions {
   countErrors: (codes: string[]) => void;
   /** Active subscriptions per connection at most. @default 100 */
   maxSubscriptionsPerConnection?: number | undefined;
+  /** Open connections per client address at most. @default 256 */
+  maxConnectionsPerAddress?: number | undefined;
+  /** Origins allowed to open a websocket (requests without an Origin, from non-browsers, always may). @default any */
+  allowedOrigins?: readonly string[] | undefined;
+  /** A connection that sends no `connection_init` within this closes with 4408. @default 3000 */
+  initTimeoutMs?: number | undefined;
+  /** Largest message accepted; a larger one closes the socket with 1009. @default 1048576 */
+  maxPayloadBytes?: number | undefined;
 }
 
 /** What yoga's context factory receives for a websocket operation. */
@@ -40,11 +48,43 @@ interface Extra {
  * `yoga.getEnveloped`, so parsing, validation, context, masking and plugins apply to them as
  * to HTTP ones.
  */
-export function attachWebSockets({ server, yoga, resolveAuth, logger, countErrors, maxSubscriptionsPerConnection = 100 }: WebSocketOptions) {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+export function attachWebSockets({
+  server,
+  yoga,
+  resolveAuth,
+  logger,
+  countErrors,
+  maxSubscriptionsPerConnection = 100,
+  maxConnectionsPerAddress = 256,
+  allowedOrigins,
+  initTimeoutMs = 3000,
+  maxPayloadBytes = 1 << 20,
+}: WebSocketOptions) {
+  const perAddress = new Map<string, number>();
+  const wss = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: maxPayloadBytes,
+    // Refused upgrades get a plain HTTP answer: the socket is never opened.
+    verifyClient: ({ origin, req }, done) => {
+      if (allowedOrigins && origin && !allowedOrigins.includes(origin)) return done(false, 403, 'Origin not allowed');
+      if ((perAddress.get(addressOf(req)) ?? 0) >= maxConnectionsPerAddress) return done(false, 429, 'Too many connections from this address');
+      done(true);
+    },
+  });
+  wss.on('connection', (socket, req) => {
+    const address = addressOf(req);
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+  });
 
   const disposable = useServer(
     {
+      connectionInitWaitTimeout: initTimeoutMs,
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onConnect(ctx: WsContext<Record<string, unknown>, Extra>) {
@@ -116,6 +156,10 @@ export function attachWebSockets({ server, yoga, resolveAuth, logger, countError
       await disposable.dispose();
     },
   };
+}
+
+function addressOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
 function codeOf(error: GraphQLError): string {

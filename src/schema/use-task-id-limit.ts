@@ -1,0 +1,56 @@
+import { Kind, visit, type DocumentNode, type ValueNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { ErrorCode } from '../errors.js';
+import { codedError } from './errors.js';
+
+/** What a document asks for, known before its variables: literal ids and the variables holding ids. */
+interface IdUse {
+  readonly literals: readonly string[];
+  readonly variables: readonly string[];
+}
+
+const taskFields: Record<string, string> = { videoTask: 'id', videoTasks: 'ids', videoTaskUpdated: 'id' };
+
+/**
+ * Caps the distinct task ids one operation asks for, across every `videoTask` alias and
+ * `videoTasks` list together, before execution and so before any upstream call.
+ * The document is analysed once (cached per parsed document); only variables are read per request.
+ */
+export function useTaskIdLimit(max: number): Plugin {
+  const analysed = new WeakMap<DocumentNode, IdUse>();
+  const check = (document: DocumentNode, variables: Record<string, unknown> | null | undefined) => {
+    let use = analysed.get(document);
+    if (!use) analysed.set(document, (use = analyse(document)));
+    if (use.literals.length + use.variables.length === 0) return undefined;
+    const ids = new Set(use.literals);
+    for (const name of use.variables) {
+      const value = variables?.[name];
+      for (const id of Array.isArray(value) ? value : [value]) if (typeof id === 'string' || typeof id === 'number') ids.add(String(id));
+    }
+    return ids.size > max ? codedError(ErrorCode.BadUserInput, `This operation asks for ${ids.size} distinct task ids: at most ${max} are allowed.`) : undefined;
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = check(args.document, args.variableValues);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}
+
+function analyse(document: DocumentNode): IdUse {
+  const literals: string[] = [];
+  const variables: string[] = [];
+  const collect = (value: ValueNode): void => {
+    if (value.kind === Kind.STRING || value.kind === Kind.INT) literals.push(value.value);
+    else if (value.kind === Kind.VARIABLE) variables.push(value.name.value);
+    else if (value.kind === Kind.LIST) value.values.forEach(collect);
+  };
+  visit(document, {
+    Field(node) {
+      const argument = taskFields[node.name.value];
+      const arg = argument && node.arguments?.find((a) => a.name.value === argument);
+      if (arg) collect(arg.value);
+    },
+  });
+  return { literals, variables };
+}
