@@ -18,6 +18,7 @@ import { schema } from './schema/index.js';
 import { useTaskIdLimit } from './schema/use-task-id-limit.js';
 import { createAuthResolver, type Auth } from './server/auth.js';
 import { graphiqlOptions } from './server/graphiql.js';
+import { createLivePage } from './server/live-page.js';
 import { readBody } from './server/read-body.js';
 import { useOperationLog } from './server/use-operation-log.js';
 import { attachWebSockets, type WebSocketInitialContext } from './server/websocket.js';
@@ -88,6 +89,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     }),
     maxWatchMs: config.maxWatchMs,
     maxPollFailureMs: config.maxPollFailureMs,
+    onListenerError: (error) => logger.error({ err: error }, 'A subscription failed to handle a task event'),
   });
   const isDev = !config.production;
   const hub = createSubscriptionHub({ maskError: (error) => maskError(error, 'Unexpected error.', isDev) as typeof error, countErrors: metrics.countErrors });
@@ -137,6 +139,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     },
   });
 
+  const livePage = (config.livePage ?? demo) ? createLivePage() : undefined;
   let stopping = false;
   const server = createServer((req, res) => {
     const path = req.url?.split('?', 1)[0];
@@ -146,8 +149,20 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       return sendJson(res, status === 'ready' ? 200 : 503, { status });
     }
     if (path === '/metrics') return void serveMetrics(req, res, metrics.registry, config.metricsToken);
+    if (livePage && req.method === 'GET' && (path === '/' || path === '/live.js')) return void serveLivePage(res, path);
     void handleGraphQL(req, res);
   });
+
+  async function serveLivePage(res: ServerResponse, path: string): Promise<void> {
+    try {
+      const asset = await livePage!.asset(path);
+      res.writeHead(200, { 'content-type': asset!.type, 'cache-control': 'no-cache' });
+      res.end(asset!.body);
+    } catch (error) {
+      logger.error({ err: error }, 'The live page could not be built');
+      sendJson(res, 500, { error: 'The live page could not be built.' });
+    }
+  }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'POST') {

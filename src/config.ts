@@ -69,6 +69,8 @@ export interface Config {
   corsOrigins: string[] | undefined;
   /** `GRAPHIQL`. @default true, false when NODE_ENV=production */
   graphiql: boolean;
+  /** `LIVE_PAGE`: serve the live task page at `/`. @default on in demo mode, off otherwise */
+  livePage: boolean | undefined;
   /** `INTROSPECTION`. @default true, false when NODE_ENV=production */
   introspection: boolean;
   /** `NODE_ENV === 'production'`: masks error details. */
@@ -123,6 +125,7 @@ const envSchema = z.object({
   MAX_CONNECTIONS_PER_ADDRESS: int(1).default(256),
   CORS_ORIGINS: optionalString.transform((v) => v?.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
   GRAPHIQL: bool.optional(),
+  LIVE_PAGE: bool.optional(),
   INTROSPECTION: bool.optional(),
   NODE_ENV: z.string().optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
@@ -183,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     corsOrigins: e.CORS_ORIGINS,
     graphiql: e.GRAPHIQL ?? !production,
+    livePage: e.LIVE_PAGE,
     introspection: e.INTROSPECTION ?? !production,
     production,
     logLevel: e.LOG_LEVEL,

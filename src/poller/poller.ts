@@ -27,6 +27,8 @@ export interface PollerOptions {
   maxWatchMs?: number | undefined;
   /** A loop ends with the upstream's error after failing without a break this long, in ms. @default 300000 */
   maxPollFailureMs?: number | undefined;
+  /** Told of an error thrown by a watcher's listener (the others still get the event). @default ignores it */
+  onListenerError?: ((error: unknown) => void) | undefined;
   /** @default Date.now */
   now?: (() => number) | undefined;
 }
@@ -76,6 +78,7 @@ export function createPoller({
   ownership = createLocalOwnership(),
   maxWatchMs = 30 * 60_000,
   maxPollFailureMs = 5 * 60_000,
+  onListenerError = () => {},
   now = Date.now,
 }: PollerOptions): Poller {
   const entries = new Map<string, Entry>();
@@ -109,6 +112,8 @@ export function createPoller({
         last = task;
         if (isFinal(task.status)) return end({ type: 'task', task });
         if (changed) bus.publish(entry.key, { type: 'task', task });
+        // The last watcher may have left during the publish, stopping this loop.
+        if (loop.stopped) return;
         loop.timer = setTimeout(tick, policy.delay(task.status));
         return;
       }
@@ -121,6 +126,7 @@ export function createPoller({
         const message = `${f.message} The upstream has failed for ${now() - failingSince} ms without a break: giving up.`;
         return end({ type: 'failure', final: true, failure: failure(f.code, message) });
       }
+      if (loop.stopped) return;
       loop.timer = setTimeout(tick, policy.backoff(failures, f.retryAfterMs));
     };
 
@@ -156,7 +162,14 @@ export function createPoller({
           loop: undefined,
           unsubscribe: bus.subscribe(key, (event) => {
             created.current = event;
-            for (const l of [...created.listeners]) l(event);
+            for (const l of [...created.listeners]) {
+              // One failing watcher must not starve the others or kill the loop.
+              try {
+                l(event);
+              } catch (error) {
+                onListenerError(error);
+              }
+            }
             // A final event ends every watch of this key: the next watcher starts afresh.
             if (isFinalEvent(event)) removeEntry(created);
           }),
@@ -164,7 +177,9 @@ export function createPoller({
         entries.set(key, (entry = created));
       }
       const current = entry.current;
-      entry.listeners.add(listener);
+      // A fresh function per watch: the same listener may watch twice and leave once.
+      const own = (event: TaskEvent) => listener(event);
+      entry.listeners.add(own);
       if (!entry.loop && ownership.acquire(key)) entry.loop = startLoop(entry, credential, id);
       const owner = entry;
       let active = true;
@@ -173,7 +188,7 @@ export function createPoller({
         unwatch() {
           if (!active) return;
           active = false;
-          owner.listeners.delete(listener);
+          owner.listeners.delete(own);
           if (owner.listeners.size === 0) removeEntry(owner);
         },
       };
