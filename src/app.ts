@@ -5,7 +5,8 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Registry } from 'prom-client';
-import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
+import type { GraphQLError, ValidationContext } from 'graphql';
+import { createGraphQLError, createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { createCredentials, parseBearer } from './credential.js';
@@ -33,7 +34,7 @@ import { createTaskSource } from './upstream/task-source.js';
 export interface GatewayOptions {
   config: Config;
   logger: Logger;
-  /** Demo mode: the upstream is the embedded simulator (changes GraphiQL's example headers). @default false */
+  /** Demo mode: the upstream is the embedded simulator (turns the live page on by default). @default false */
   demo?: boolean | undefined;
 }
 
@@ -109,14 +110,14 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       warn: (...args) => logger.warn(args.length === 1 ? args[0] : { args }),
       error: (...args) => logger.error(args.length === 1 ? args[0] : { args }),
     },
-    ...(config.graphiql ? graphiqlOptions(demo) : { graphiql: false }),
+    ...(config.graphiql ? graphiqlOptions(!config.upstreamApiKey) : { graphiql: false }),
     plugins: [
       EnvelopArmorPlugin({
-        maxDepth: { n: config.maxDepth, ignoreIntrospection: false },
-        maxAliases: { n: config.maxAliases },
+        maxDepth: { n: config.maxDepth, ignoreIntrospection: false, ...reportAsValidationError },
+        maxAliases: { n: config.maxAliases, ...reportAsValidationError },
         maxTokens: { n: config.maxTokens },
-        costLimit: { maxCost: config.maxCost },
-        maxDirectives: { n: config.maxDirectives },
+        costLimit: { maxCost: config.maxCost, ...reportAsValidationError },
+        maxDirectives: { n: config.maxDirectives, ...reportAsValidationError },
         // Suggestions would reveal the schema that disabled introspection hides.
         blockFieldSuggestion: { enabled: !config.introspection },
       }),
@@ -253,6 +254,18 @@ function sameSecret(given: string, expected: string): boolean {
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
 }
+
+/**
+ * graphql-armor throws its rejections out of validation, which leaves them without a code; reported
+ * as validation errors instead, they get yoga's GRAPHQL_VALIDATION_FAILED like any invalid operation.
+ */
+const reportAsValidationError = {
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) =>
+      context?.reportError(createGraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
+  ],
+};
 
 /** The parsed JSON for a JSON request, else the raw text, which yoga parses (or rejects) itself. */
 function parseJsonBody(req: IncomingMessage, body: Buffer): unknown {

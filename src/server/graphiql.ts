@@ -3,7 +3,8 @@ import type { GraphiQLOptions } from 'graphql-yoga';
 
 const exampleQuery = /* GraphQL */ `# Welcome to the video-task gateway.
 # Run the query, then the subscription: it streams the task until it ends.
-# Outside demo mode, set your key in Headers: {"Authorization": "Bearer <your API key>"}
+# Unless the gateway has a default key (UPSTREAM_API_KEY, or demo mode),
+# set yours in Headers: {"Authorization": "Bearer YOUR_API_KEY"}
 
 query Task {
   videoTask(id: "demo-1") {
@@ -30,13 +31,14 @@ subscription Watch {
  * GraphiQL with its assets bundled in the page (nothing from a CDN, so it works offline),
  * rendered once: the page is large and identical for every request.
  */
-export function graphiqlOptions(demo: boolean): { graphiql: GraphiQLOptions; renderGraphiQL: (opts?: GraphiQLOptions) => string } {
+export function graphiqlOptions(needsCredential: boolean): { graphiql: GraphiQLOptions; renderGraphiQL: (opts?: GraphiQLOptions) => string } {
   let page: string | undefined;
   return {
     graphiql: {
       title: 'Video task gateway',
       defaultQuery: exampleQuery,
-      headers: demo ? '{}' : JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
+      // Without a configured default key, every request needs one: show where it goes.
+      headers: needsCredential ? JSON.stringify({ Authorization: 'Bearer YOUR_API_KEY' }, null, 2) : '{}',
       subscriptionsProtocol: 'WS',
     },
     renderGraphiQL: (opts) => (page ??= renderGraphiQL(opts)),
