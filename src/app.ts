@@ -113,7 +113,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     ...(config.graphiql ? graphiqlOptions(!config.upstreamApiKey) : { graphiql: false }),
     plugins: [
       EnvelopArmorPlugin({
-        maxDepth: { n: config.maxDepth, ignoreIntrospection: false, ...reportAsValidationError },
+        maxDepth: { n: config.maxDepth, ignoreIntrospection: false, flattenFragments: true, ...reportAsValidationError },
         maxAliases: { n: config.maxAliases, ...reportAsValidationError },
         maxTokens: { n: config.maxTokens },
         costLimit: { maxCost: config.maxCost, ...reportAsValidationError },

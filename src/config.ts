@@ -49,7 +49,7 @@ export interface Config {
   maxTaskIds: number;
   /** `FINGERPRINT_SECRET`: key of the HMAC that fingerprints credentials. @default random per process */
   fingerprintSecret: string;
-  /** `MAX_DEPTH`: selection depth at most, introspection included (GraphiQL's own introspection query needs 21). @default 24 */
+  /** `MAX_DEPTH`: selection depth at most (fragments flattened), introspection included (GraphiQL's own introspection query needs 15). @default 20 */
   maxDepth: number;
   /** `MAX_ALIASES`: aliases per operation at most. @default 15 */
   maxAliases: number;
@@ -115,7 +115,7 @@ const envSchema = z.object({
   TASK_FRESHNESS_MS: int(0).default(0),
   MAX_TASK_IDS: int(1).max(1000).default(100),
   FINGERPRINT_SECRET: optionalString,
-  MAX_DEPTH: int(1).default(24),
+  MAX_DEPTH: int(1).default(20),
   MAX_ALIASES: int(0).default(15),
   MAX_TOKENS: int(1).default(1000),
   MAX_COST: int(1).default(5000),

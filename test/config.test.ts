@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       breakerCooldownMs: 5000,
       metricsToken: undefined,
       shutdownTimeoutMs: 10_000,
-      maxDepth: 24,
+      maxDepth: 20,
       maxAliases: 15,
       maxTokens: 1000,
       maxCost: 5000,

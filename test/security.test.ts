@@ -185,17 +185,17 @@ describe('task ids', () => {
 });
 
 describe('operation limits', () => {
-  // Any stable code will do; what matters is that a client can tell a refused operation by its code.
-  const someCode = expect.stringMatching(/^[A-Z][A-Z_]+$/);
-
   it('should refuse an introspection query nested deeper than MAX_DEPTH while introspection is on', async () => {
     const simulator = await startSimulator();
-    const { endpoint } = await startGateway({ upstreamUrl: simulator.url });
-    const deep = `{ __schema { types { ${'ofType { '.repeat(16)} name ${'} '.repeat(16)} } } }`;
+    const { endpoint, config } = await startGateway({ upstreamUrl: simulator.url });
+    expect(config.introspection).toBe(true);
+    // `__schema { types { ofType^n { name } } }` is n + 3 levels deep.
+    const levels = config.maxDepth;
+    const deep = `{ __schema { types { ${'ofType { '.repeat(levels)} name ${'} '.repeat(levels)} } } }`;
     const result = await execute(endpoint, deep, undefined, auth('t1'));
     expect(result.data ?? undefined).toBeUndefined();
     expect(result.errors?.[0]?.message).toMatch(/depth/i);
-    expect(codes(result)).toEqual([someCode]);
+    expect(codes(result)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
   it('should answer the standard introspection query, so GraphiQL works', async () => {
@@ -211,7 +211,7 @@ describe('operation limits', () => {
     const { endpoint } = await startGateway({ upstreamUrl: simulator.url });
     const result = await execute(endpoint, `{ ${aliased(16, 'videoTask(id: "alias-1") { id }')} }`, undefined, auth('t1'));
     expect(result.errors?.[0]?.message).toMatch(/alias/i);
-    expect(codes(result)).toEqual([someCode]);
+    expect(codes(result)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(simulator.requests).toHaveLength(0);
   });
 
@@ -220,7 +220,7 @@ describe('operation limits', () => {
     const { endpoint } = await startGateway({ upstreamUrl: simulator.url });
     const result = await execute(endpoint, `{ videoTask(id: "tokens-1") { ${'id '.repeat(1000)} } }`, undefined, auth('t1'));
     expect(result.errors?.[0]?.message).toMatch(/token/i);
-    expect(codes(result)).toEqual([someCode]);
+    expect(codes(result)).toEqual(['GRAPHQL_PARSE_FAILED']);
     expect(simulator.requests).toHaveLength(0);
   });
 
@@ -230,7 +230,7 @@ describe('operation limits', () => {
     const query = `{ ${Array.from({ length: 5 }, (_, i) => `c${i}: videoTask(id: "cost-${i}") { ${allTaskFields} }`).join(' ')} }`;
     const result = await execute(endpoint, query, undefined, auth('t1'));
     expect(result.errors?.[0]?.message).toMatch(/cost/i);
-    expect(codes(result)).toEqual([someCode]);
+    expect(codes(result)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(simulator.requests).toHaveLength(0);
   });
 
@@ -239,7 +239,7 @@ describe('operation limits', () => {
     const { endpoint } = await startGateway({ upstreamUrl: simulator.url });
     const result = await execute(endpoint, `{ videoTask(id: "dir-1") { ${'id @include(if: true) '.repeat(11)} } }`, undefined, auth('t1'));
     expect(result.errors?.[0]?.message).toMatch(/directive/i);
-    expect(codes(result)).toEqual([someCode]);
+    expect(codes(result)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(simulator.requests).toHaveLength(0);
   });
 
@@ -257,7 +257,7 @@ describe('operation limits', () => {
     });
     expect(closeCode).toBeUndefined();
     const refusedCodes = Array.isArray(refused) ? refused.map((e: { extensions?: { code?: unknown } }) => e.extensions?.code) : refused;
-    expect(refusedCodes).toEqual([someCode]);
+    expect(refusedCodes).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     const after = await collect(client, VideoTaskUpdated, { id: 'after-1' }).done;
     expect(after.map((r) => r.data?.videoTaskUpdated.status)).toEqual(['SUCCESS']);
     expect(taskRequests(simulator, 'alias-1')).toHaveLength(0);

@@ -7,6 +7,8 @@ import { codedError } from './errors.js';
 interface IdUse {
   readonly literals: readonly string[];
   readonly variables: readonly string[];
+  /** Ids in the default values of variables, used when the request leaves them out. */
+  readonly defaults: ReadonlyMap<string, readonly string[]>;
 }
 
 const taskFields: Record<string, string> = { videoTask: 'id', videoTasks: 'ids', videoTaskUpdated: 'id' };
@@ -24,7 +26,7 @@ export function useTaskIdLimit(max: number): Plugin {
     if (use.literals.length + use.variables.length === 0) return undefined;
     const ids = new Set(use.literals);
     for (const name of use.variables) {
-      const value = variables?.[name];
+      const value = variables?.[name] ?? use.defaults.get(name);
       for (const id of Array.isArray(value) ? value : [value]) if (typeof id === 'string' || typeof id === 'number') ids.add(String(id));
     }
     return ids.size > max ? codedError(ErrorCode.BadUserInput, `This operation asks for ${ids.size} distinct task ids: at most ${max} are allowed.`) : undefined;
@@ -40,17 +42,21 @@ export function useTaskIdLimit(max: number): Plugin {
 function analyse(document: DocumentNode): IdUse {
   const literals: string[] = [];
   const variables: string[] = [];
-  const collect = (value: ValueNode): void => {
-    if (value.kind === Kind.STRING || value.kind === Kind.INT) literals.push(value.value);
+  const defaults = new Map<string, string[]>();
+  const collect = (value: ValueNode, into: string[]): void => {
+    if (value.kind === Kind.STRING || value.kind === Kind.INT) into.push(value.value);
     else if (value.kind === Kind.VARIABLE) variables.push(value.name.value);
-    else if (value.kind === Kind.LIST) value.values.forEach(collect);
+    else if (value.kind === Kind.LIST) for (const item of value.values) collect(item, into);
   };
   visit(document, {
+    VariableDefinition(node) {
+      if (node.defaultValue) collect(node.defaultValue, defaults.set(node.variable.name.value, []).get(node.variable.name.value)!);
+    },
     Field(node) {
       const argument = taskFields[node.name.value];
       const arg = argument && node.arguments?.find((a) => a.name.value === argument);
-      if (arg) collect(arg.value);
+      if (arg) collect(arg.value, literals);
     },
   });
-  return { literals, variables };
+  return { literals, variables, defaults };
 }

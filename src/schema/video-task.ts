@@ -63,7 +63,8 @@ builder.queryFields((t) => ({
     description: 'Several tasks by id, in the order asked; null for each id the upstream does not know.',
     args: { ids: t.arg.idList({ required: true }) },
     resolve: (_, { ids }, ctx) => {
-      if (ids.length > ctx.maxTaskIds) throw codedError(ErrorCode.BadUserInput, `Too many ids: at most ${ctx.maxTaskIds} per request, got ${ids.length}.`);
+      const distinct = new Set(ids).size;
+      if (distinct > ctx.maxTaskIds) throw codedError(ErrorCode.BadUserInput, `Too many ids: at most ${ctx.maxTaskIds} distinct ids per operation, got ${distinct}.`);
       requireCredential(ctx);
       return ids.map(checkTaskId);
     },

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { type ExecutionArgs, type GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { OperationResult, Context as WsContext, SubscribeMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -131,7 +131,13 @@ export function attachWebSockets({
         } catch (error) {
           return [error as GraphQLError];
         }
-        const errors = validate(schema, document);
+        let errors: readonly GraphQLError[];
+        try {
+          errors = validate(schema, document);
+        } catch (error) {
+          // A rule that throws must cost this operation only, not the whole socket.
+          return [error instanceof GraphQLError ? error : codedError(ErrorCode.BadUserInput, 'The operation could not be validated.')];
+        }
         if (errors.length > 0) return errors;
         const args: ExecutionArgs = {
           schema,
