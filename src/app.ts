@@ -225,7 +225,10 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       stopping = true;
       // Stop accepting; in-flight HTTP requests may finish within the shutdown timeout.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Answered keep-alive connections go idle and would hold close() for the keep-alive timeout:
+      // sweep them as they do (cheaper than tracking every response on the hot path).
       server.closeIdleConnections();
+      const sweeper = setInterval(() => server.closeIdleConnections(), 25);
       await poller.dispose(failure(ErrorCode.ShuttingDown, 'The gateway is shutting down: reconnect to continue.'));
       // Let graphql-ws send the `complete` frames that the last events triggered before sockets close.
       await new Promise((resolve) => setImmediate(resolve));
@@ -233,6 +236,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
+      clearInterval(sweeper);
       await client.dispose();
     },
     stats,
