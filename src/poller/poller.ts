@@ -97,8 +97,14 @@ export function createPoller({
       bus.publish(entry.key, event);
     };
 
+    // Delays count from the start of a poll, so that a slow upstream does not stretch the cadence.
+    const schedule = (delay: number, tickStartedAt: number) => {
+      loop.timer = setTimeout(tick, Math.max(0, delay - (now() - tickStartedAt)));
+    };
+
     const tick = async () => {
       loop.timer = undefined;
+      const tickStartedAt = now();
       if (now() - startedAt >= maxWatchMs) {
         return end({ type: 'failure', final: true, failure: failure(ErrorCode.WatchTimeout, `The task was watched for ${maxWatchMs} ms without reaching a final state.`) });
       }
@@ -114,7 +120,7 @@ export function createPoller({
         if (changed) bus.publish(entry.key, { type: 'task', task });
         // The last watcher may have left during the publish, stopping this loop.
         if (loop.stopped) return;
-        loop.timer = setTimeout(tick, policy.delay(task.status));
+        schedule(policy.delay(task.status), tickStartedAt);
         return;
       }
       const f = result.failure;
@@ -127,7 +133,7 @@ export function createPoller({
         return end({ type: 'failure', final: true, failure: failure(f.code, message) });
       }
       if (loop.stopped) return;
-      loop.timer = setTimeout(tick, policy.backoff(failures, f.retryAfterMs));
+      schedule(policy.backoff(failures, f.retryAfterMs), tickStartedAt);
     };
 
     void tick();

@@ -1,0 +1,134 @@
+import autocannon from 'autocannon';
+import type { Simulator } from '../../src/simulator/index.js';
+import { startGateway } from '../lib/gateway.js';
+import { startServer, type ServerProcess } from '../lib/process.js';
+import { round, spread, type Spread } from '../lib/stats.js';
+
+const taskFields = 'id status progress videoUrl error submittedAt startedAt finishedAt action upstreamStatus';
+const videoTask = `query ($id: ID!) { videoTask(id: $id) { ${taskFields} } }`;
+const headers = { 'content-type': 'application/json', authorization: 'Bearer bench-token' };
+
+export interface QueryRow {
+  name: string;
+  requestsPerSecond: Spread;
+  latencyP50Ms: Spread;
+  latencyP99Ms: Spread;
+  errors: number;
+}
+
+export interface QueryResults {
+  rows: QueryRow[];
+  ratios: Record<string, Spread>;
+  unfinished: { gatewayP50Ms: Spread; simulatorP50Ms: Spread; addedP50Ms: Spread };
+}
+
+interface Target {
+  name: string;
+  url: () => string;
+  body: () => string;
+  connections: number;
+  /** A distinct id per request (unfinished tasks). */
+  unique?: string;
+}
+
+/**
+ * Throughput and latency, every server measured in each round in turn (alternating, so that the
+ * noise of this shared machine falls on all of them alike); min, median and max over the rounds.
+ */
+export async function queries(simulator: Simulator, { quick }: { quick: boolean }): Promise<QueryResults> {
+  const rounds = 3;
+  const duration = quick ? 2 : 5;
+  const finished = 'bench-done';
+  simulator.setTask(finished, { status: 'success', progress: '100%', fail_reason: 'https://cdn.example.com/bench-done.mp4', submit_time: 1705334400, start_time: 1705334410, finish_time: 1705334520 });
+  const list = Array.from({ length: 20 }, (_, i) => `bench-list-${i}`);
+  for (const id of list) simulator.setTask(id, { status: 'success', progress: '100%', fail_reason: `https://cdn.example.com/${id}.mp4` });
+
+  const servers: ServerProcess[] = [];
+  try {
+    const [floor, yoga, mercurius, gateway] = await Promise.all([
+      startServer('floor', 'bench/servers/floor.ts'),
+      startServer('yoga-hello', 'bench/servers/yoga-hello.ts', { NODE_ENV: 'production' }),
+      startServer('mercurius-jit', 'bench/servers/mercurius.ts', { NODE_ENV: 'production' }),
+      startGateway(simulator.url, 5000),
+    ]);
+    servers.push(floor!, yoga!, mercurius!, gateway!);
+    const json = (query: string, variables?: unknown) => JSON.stringify({ query, variables });
+    const targets: Target[] = [
+      { name: 'node:http fixed JSON (floor)', url: () => floor!.url, body: () => json('{ hello }'), connections: 50 },
+      { name: 'yoga hello world', url: () => `${yoga!.url}/graphql`, body: () => json('{ hello }'), connections: 50 },
+      { name: 'mercurius jit: videoTask', url: () => `${mercurius!.url}/graphql`, body: () => json(videoTask, { id: finished }), connections: 50 },
+      { name: 'gateway: videoTask (finished, cached)', url: () => `${gateway!.url}/graphql`, body: () => json(videoTask, { id: finished }), connections: 50 },
+      { name: 'gateway: videoTasks, 20 ids (cached)', url: () => `${gateway!.url}/graphql`, body: () => json(`query ($ids: [ID!]!) { videoTasks(ids: $ids) { ${taskFields} } }`, { ids: list }), connections: 50 },
+      { name: 'simulator direct: unfinished task', url: () => `${simulator.url}/v1/video/generations/`, body: () => '', connections: 8, unique: 'sim' },
+      { name: 'gateway: videoTask (unfinished, 1 upstream call)', url: () => `${gateway!.url}/graphql`, body: () => '', connections: 8, unique: 'gw' },
+    ];
+
+    // Warm-up: JIT, caches, connection pools.
+    for (const target of targets) await run(target, 1, 0);
+    const samples = new Map<string, autocannon.Result[]>();
+    for (let r = 0; r < rounds; r++) {
+      for (const target of targets) {
+        const result = await run(target, duration, r + 1);
+        samples.set(target.name, [...(samples.get(target.name) ?? []), result]);
+      }
+    }
+    const rows: QueryRow[] = targets.map(({ name }) => {
+      const results = samples.get(name)!;
+      return {
+        name,
+        requestsPerSecond: spread(results.map((r) => r.requests.average)),
+        latencyP50Ms: spread(results.map((r) => r.latency.p50)),
+        latencyP99Ms: spread(results.map((r) => r.latency.p99)),
+        errors: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
+      };
+    });
+    const perRound = (name: string) => samples.get(name)!.map((r) => r.requests.average);
+    const ratio = (a: string, b: string) => spread(perRound(a).map((v, i) => round(v / perRound(b)[i]!, 3)));
+    const latency = (name: string) => samples.get(name)!.map((r) => r.latency.p50);
+    return {
+      rows,
+      ratios: {
+        'cached videoTask / yoga hello world': ratio('gateway: videoTask (finished, cached)', 'yoga hello world'),
+        'cached videoTask / mercurius jit': ratio('gateway: videoTask (finished, cached)', 'mercurius jit: videoTask'),
+        'cached videoTask / HTTP floor': ratio('gateway: videoTask (finished, cached)', 'node:http fixed JSON (floor)'),
+      },
+      unfinished: {
+        gatewayP50Ms: spread(latency('gateway: videoTask (unfinished, 1 upstream call)')),
+        simulatorP50Ms: spread(latency('simulator direct: unfinished task')),
+        addedP50Ms: spread(latency('gateway: videoTask (unfinished, 1 upstream call)').map((v, i) => round(v - latency('simulator direct: unfinished task')[i]!, 2))),
+      },
+    };
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+let sequence = 0;
+
+function run(target: Target, duration: number, round: number): Promise<autocannon.Result> {
+  const unique = target.unique;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: target.url(),
+        method: unique === 'sim' ? 'GET' : 'POST',
+        headers,
+        body: unique ? undefined : target.body(),
+        connections: target.connections,
+        duration,
+        requests: unique
+          ? [
+              {
+                setupRequest: (req) => {
+                  const id = `bench-u-${unique}-${round}-${sequence++}`;
+                  if (unique === 'sim') return { ...req, method: 'GET', path: `/v1/video/generations/${id}` };
+                  return { ...req, method: 'POST', path: '/graphql', body: JSON.stringify({ query: videoTask, variables: { id } }) };
+                },
+              },
+            ]
+          : undefined,
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
