@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Registry } from 'prom-client';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import { createGraphQLError, createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
@@ -122,9 +122,10 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
         blockFieldSuggestion: { enabled: !config.introspection },
       }),
       useTaskIdLimit(config.maxTaskIds),
+      // Compiled execution and serialization for queries; subscriptions keep the hub (set after it).
+      useGraphQlJit(),
       useGroupedSubscriptions(hub),
-      usePrometheus({ registry: metrics.registry, endpoint: false }),
-      useOperationLog({ logger, countErrors: metrics.countErrors }),
+      useOperationLog({ logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
     ],
     context: (initial: YogaInitialContext & ServerContext): Context => {
@@ -186,6 +187,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     resolveAuth,
     logger,
     countErrors: metrics.countErrors,
+    countOperation: metrics.countWsOperation,
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     allowedOrigins: config.corsOrigins,

@@ -45,6 +45,20 @@ export function createMetrics(sources: MetricsSources) {
     labelNames: ['code'] as const,
     registers: [registry],
   });
+  // Our own operation metrics instead of @graphql-yoga/plugin-prometheus: its per-request label
+  // filling and phase timers cost a tenth of the query throughput in a profile.
+  const operations = new Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'GraphQL operations over HTTP (queries, and the start of SSE subscriptions), by outcome.',
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const wsOperations = new Counter({
+    name: 'graphql_ws_operations_total',
+    help: 'Operations started over websockets (subscriptions and queries).',
+    registers: [registry],
+  });
   const breakerStates = { closed: 0, 'half-open': 1, open: 2 } as const;
   const gauges: [string, string, () => number][] = [
     ['upstream_breaker_state', 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open.', () => breakerStates[sources.breakerState()]],
@@ -68,6 +82,8 @@ export function createMetrics(sources: MetricsSources) {
   return {
     registry,
     countRetry: () => upstreamRetries.inc(),
+    observeOperation: (seconds: number, failed: boolean) => operations.observe({ outcome: failed ? 'error' : 'ok' }, seconds),
+    countWsOperation: () => wsOperations.inc(),
     countCacheLookup: (hit: boolean) => cacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
     countErrors(codes: Iterable<string>, times = 1) {
       for (const code of codes) graphqlErrors.inc({ code }, times);

@@ -4,7 +4,7 @@ import { startServer, type ServerProcess } from './process.js';
  * The gateway as deployed (NODE_ENV=production: armor, metrics, masking, JSON logs at info), with
  * the per-address connection cap raised as behind a load balancer, and the poll interval given.
  */
-export function startGateway(upstreamUrl: string, pollIntervalMs: number, extra: Record<string, string> = {}): Promise<ServerProcess> {
+export function startGateway(upstreamUrl: string, pollIntervalMs: number, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
   return startServer('gateway', 'src/index.ts', {
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
@@ -13,7 +13,7 @@ export function startGateway(upstreamUrl: string, pollIntervalMs: number, extra:
     POLL_INTERVAL_MS: String(pollIntervalMs),
     MAX_CONNECTIONS_PER_ADDRESS: '100000',
     ...extra,
-  });
+  }, nodeArgs);
 }
 
 /** A gauge or counter value from the gateway's /metrics. */

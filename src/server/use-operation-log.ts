@@ -7,6 +7,8 @@ export interface OperationLogOptions {
   logger: Logger;
   /** Told of the codes of the errors each HTTP result carries (subscription events are counted by the hub). */
   countErrors: (codes: string[]) => void;
+  /** Told of each HTTP operation's duration in seconds and whether it ended with errors. */
+  observeOperation: (seconds: number, failed: boolean) => void;
 }
 
 const clientId = /^[\w.:-]{1,64}$/;
@@ -21,7 +23,7 @@ export function requestIdOf(header: string | null | undefined): string {
  * echoed in `x-request-id`, and error counts for metrics. Tokens never reach these lines: only
  * operation names and codes are logged, and the logger redacts the rest.
  */
-export function useOperationLog({ logger, countErrors }: OperationLogOptions): Plugin {
+export function useOperationLog({ logger, countErrors, observeOperation }: OperationLogOptions): Plugin {
   const started = new WeakMap<Request, { id: string; at: number; operationName?: string | undefined }>();
   return {
     onRequest({ request }) {
@@ -40,8 +42,10 @@ export function useOperationLog({ logger, countErrors }: OperationLogOptions): P
       const results: ExecutionResult[] = Array.isArray(result) ? result : [result];
       const codes = results.flatMap((r) => (r.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
       if (codes.length > 0) countErrors(codes);
+      const ms = start ? performance.now() - start.at : 0;
+      observeOperation(ms / 1000, codes.length > 0);
       if (logger.isLevelEnabled('debug')) {
-        logger.debug({ requestId: start?.id, operationName: start?.operationName, durationMs: start ? Math.round(performance.now() - start.at) : undefined, errors: codes.length > 0 ? codes : undefined }, 'operation');
+        logger.debug({ requestId: start?.id, operationName: start?.operationName, durationMs: Math.round(ms), errors: codes.length > 0 ? codes : undefined }, 'operation');
       }
     },
     onResponse({ request, response }) {

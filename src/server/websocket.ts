@@ -18,6 +18,8 @@ export interface WebSocketOptions {
   logger: Logger;
   /** Told of the codes of errors sent outside subscription events (validation, limits, query results). */
   countErrors: (codes: string[]) => void;
+  /** Told of each operation a socket starts. */
+  countOperation: () => void;
   /** Active subscriptions per connection at most. @default 100 */
   maxSubscriptionsPerConnection?: number | undefined;
   /** Open connections per client address at most. @default 256 */
@@ -54,6 +56,7 @@ export function attachWebSockets({
   resolveAuth,
   logger,
   countErrors,
+  countOperation,
   maxSubscriptionsPerConnection = 100,
   maxConnectionsPerAddress = 256,
   allowedOrigins,
@@ -108,6 +111,7 @@ export function attachWebSockets({
         countErrors(errors.map(codeOf));
       },
       async onSubscribe(ctx: WsContext<Record<string, unknown>, Extra>, id, payload) {
+        countOperation();
         // graphql-ws registers the id before this hook, so the count includes this subscription.
         if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
           return [codedError(ErrorCode.LimitExceeded, `Too many subscriptions on this connection: at most ${maxSubscriptionsPerConnection}.`)];
