@@ -4,14 +4,21 @@ import { readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { createSimulator } from '../src/simulator/index.js';
 import { startGateway } from './lib/gateway.js';
+import { startServer } from './lib/process.js';
 
-const seconds = Number(process.argv[2] ?? 10);
+const seconds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10);
 const dir = '/tmp/prof';
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const simulator = await createSimulator({ latencyMs: 50 });
 simulator.setTask('bench-done', { status: 'success', progress: '100%', fail_reason: 'https://cdn.example.com/x.mp4', submit_time: 1705334400 });
-const gateway = await startGateway(simulator.url, 5000, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+// `--server=mercurius` profiles the reference instead, for comparison.
+const target = process.argv.find((a) => a.startsWith('--server='))?.slice(9) ?? 'gateway';
+const profiling = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+const gateway =
+  target === 'mercurius'
+    ? await startServer('mercurius', 'bench/servers/mercurius.ts', { NODE_ENV: 'production' }, profiling)
+    : await startGateway(simulator.url, 5000, {}, profiling);
 const body = JSON.stringify({ query: 'query ($id: ID!) { videoTask(id: $id) { id status progress videoUrl error submittedAt startedAt finishedAt action upstreamStatus } }', variables: { id: 'bench-done' } });
 const load = (duration: number) =>
   new Promise<autocannon.Result>((resolve, reject) =>
@@ -25,7 +32,7 @@ await simulator.dispose();
 
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
 if (file) {
-  const profile = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number }[] };
+  const profile = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount: number; children?: number[] }[] };
   const total = profile.nodes.reduce((n, node) => n + node.hitCount, 0);
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
@@ -37,5 +44,22 @@ if (file) {
     byFunction.set(key, (byFunction.get(key) ?? 0) + node.hitCount);
   }
   const top = (map: Map<string, number>, n: number) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`).join('\n');
-  console.log(`\nBy package:\n${top(byPackage, 25)}\n\nBy function (self time):\n${top(byFunction, 40)}`);
+  // Inclusive time: a function's own hits plus its callees', counted once per stack.
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const inclusive = new Map<string, number>();
+  const walk = (id: number, seen: Set<string>): number => {
+    const node = nodes.get(id)!;
+    const key = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/.*node_modules\//, '').replace(/.*\/work\/main\//, '')}:${node.callFrame.lineNumber}`;
+    const fresh = !seen.has(key);
+    if (fresh) seen.add(key);
+    let total = node.hitCount;
+    for (const child of node.children ?? []) total += walk(child, seen);
+    if (fresh) {
+      seen.delete(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + total);
+    }
+    return total;
+  };
+  walk(profile.nodes[0]!.id, new Set());
+  console.log(`\nBy package:\n${top(byPackage, 25)}\n\nBy function (self time):\n${top(byFunction, 40)}\n\nBy function (inclusive):\n${top(inclusive, 60)}`);
 }

@@ -102,7 +102,10 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     batching: false,
     // The body limit is enforced in front of yoga (see handleGraphQL): cheaper, and it keeps the 413.
     maxRequestBodySize: false,
-    cors: config.corsOrigins ? { origin: config.corsOrigins, credentials: true } : undefined,
+    // No CORS headers unless origins are configured: same-origin browsers and non-browser clients
+    // need none, and yoga's CORS plugin would run on every request.
+    cors: !config.corsOrigins ? false : config.corsOrigins.includes('*') ? { origin: '*' } : { origin: config.corsOrigins, credentials: true },
+    multipart: false,
     maskedErrors: { isDev },
     logging: {
       debug: (...args) => logger.debug(args.length === 1 ? args[0] : { args }),
@@ -190,7 +193,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     countOperation: metrics.countWsOperation,
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
-    allowedOrigins: config.corsOrigins,
+    allowedOrigins: config.corsOrigins?.includes('*') ? undefined : config.corsOrigins,
     initTimeoutMs: config.wsInitTimeoutMs,
     maxPayloadBytes: config.bodyLimitBytes,
   });

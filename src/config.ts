@@ -65,7 +65,7 @@ export interface Config {
   wsInitTimeoutMs: number;
   /** `MAX_CONNECTIONS_PER_ADDRESS`: open websockets per client address. @default 256 */
   maxConnectionsPerAddress: number;
-  /** `CORS_ORIGINS`: comma-separated origins allowed for CORS and websocket upgrades; unset allows any. */
+  /** `CORS_ORIGINS`: comma-separated origins allowed for CORS and websocket upgrades, or `*`; unset sends no CORS headers and lets websockets come from any origin. */
   corsOrigins: string[] | undefined;
   /** `GRAPHIQL`. @default true, false when NODE_ENV=production */
   graphiql: boolean;

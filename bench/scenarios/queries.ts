@@ -1,6 +1,6 @@
-import autocannon from 'autocannon';
 import type { Simulator } from '../../src/simulator/index.js';
 import { startGateway } from '../lib/gateway.js';
+import { startLoadGenerator, type LoadResult } from '../lib/load.js';
 import { startServer, type ServerProcess } from '../lib/process.js';
 import { round, spread, type Spread } from '../lib/stats.js';
 
@@ -27,8 +27,8 @@ interface Target {
   url: () => string;
   body: () => string;
   connections: number;
-  /** A distinct id per request (unfinished tasks). */
-  unique?: string;
+  /** A distinct id per request (unfinished tasks): over GET straight to the simulator, or the gateway query. */
+  unique?: 'simulator' | 'gateway';
 }
 
 /**
@@ -37,13 +37,24 @@ interface Target {
  */
 export async function queries(simulator: Simulator, { quick }: { quick: boolean }): Promise<QueryResults> {
   const rounds = 3;
-  const duration = quick ? 2 : 5;
+  const duration = quick ? 1 : 5;
   const finished = 'bench-done';
   simulator.setTask(finished, { status: 'success', progress: '100%', fail_reason: 'https://cdn.example.com/bench-done.mp4', submit_time: 1705334400, start_time: 1705334410, finish_time: 1705334520 });
   const list = Array.from({ length: 20 }, (_, i) => `bench-list-${i}`);
   for (const id of list) simulator.setTask(id, { status: 'success', progress: '100%', fail_reason: `https://cdn.example.com/${id}.mp4` });
 
   const servers: ServerProcess[] = [];
+  const load = startLoadGenerator();
+  const run = (target: Target, seconds: number): Promise<LoadResult> =>
+    load.run({
+      url: target.url(),
+      method: target.unique === 'simulator' ? 'GET' : 'POST',
+      headers,
+      body: target.unique ? undefined : target.body(),
+      connections: target.connections,
+      duration: seconds,
+      unique: target.unique === 'simulator' ? { getPathPrefix: '/v1/video/generations/' } : target.unique === 'gateway' ? { query: videoTask } : undefined,
+    });
   try {
     const [floor, yoga, mercurius, gateway] = await Promise.all([
       startServer('floor', 'bench/servers/floor.ts'),
@@ -59,16 +70,16 @@ export async function queries(simulator: Simulator, { quick }: { quick: boolean 
       { name: 'mercurius jit: videoTask', url: () => `${mercurius!.url}/graphql`, body: () => json(videoTask, { id: finished }), connections: 50 },
       { name: 'gateway: videoTask (finished, cached)', url: () => `${gateway!.url}/graphql`, body: () => json(videoTask, { id: finished }), connections: 50 },
       { name: 'gateway: videoTasks, 20 ids (cached)', url: () => `${gateway!.url}/graphql`, body: () => json(`query ($ids: [ID!]!) { videoTasks(ids: $ids) { ${taskFields} } }`, { ids: list }), connections: 50 },
-      { name: 'simulator direct: unfinished task', url: () => `${simulator.url}/v1/video/generations/`, body: () => '', connections: 8, unique: 'sim' },
-      { name: 'gateway: videoTask (unfinished, 1 upstream call)', url: () => `${gateway!.url}/graphql`, body: () => '', connections: 8, unique: 'gw' },
+      { name: 'simulator direct: unfinished task', url: () => simulator.url, body: () => '', connections: 8, unique: 'simulator' },
+      { name: 'gateway: videoTask (unfinished, 1 upstream call)', url: () => `${gateway!.url}/graphql`, body: () => '', connections: 8, unique: 'gateway' },
     ];
 
     // Warm-up: JIT, caches, connection pools.
-    for (const target of targets) await run(target, 1, 0);
-    const samples = new Map<string, autocannon.Result[]>();
+    for (const target of targets) await run(target, 1);
+    const samples = new Map<string, LoadResult[]>();
     for (let r = 0; r < rounds; r++) {
       for (const target of targets) {
-        const result = await run(target, duration, r + 1);
+        const result = await run(target, duration);
         samples.set(target.name, [...(samples.get(target.name) ?? []), result]);
       }
     }
@@ -76,15 +87,15 @@ export async function queries(simulator: Simulator, { quick }: { quick: boolean 
       const results = samples.get(name)!;
       return {
         name,
-        requestsPerSecond: spread(results.map((r) => r.requests.average)),
-        latencyP50Ms: spread(results.map((r) => r.latency.p50)),
-        latencyP99Ms: spread(results.map((r) => r.latency.p99)),
-        errors: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
+        requestsPerSecond: spread(results.map((r) => r.requestsPerSecond)),
+        latencyP50Ms: spread(results.map((r) => r.p50)),
+        latencyP99Ms: spread(results.map((r) => r.p99)),
+        errors: results.reduce((n, r) => n + r.errors, 0),
       };
     });
-    const perRound = (name: string) => samples.get(name)!.map((r) => r.requests.average);
+    const perRound = (name: string) => samples.get(name)!.map((r) => r.requestsPerSecond);
     const ratio = (a: string, b: string) => spread(perRound(a).map((v, i) => round(v / perRound(b)[i]!, 3)));
-    const latency = (name: string) => samples.get(name)!.map((r) => r.latency.p50);
+    const latency = (name: string) => samples.get(name)!.map((r) => r.p50);
     return {
       rows,
       ratios: {
@@ -99,36 +110,7 @@ export async function queries(simulator: Simulator, { quick }: { quick: boolean 
       },
     };
   } finally {
+    load.stop();
     await Promise.all(servers.map((s) => s.stop()));
   }
-}
-
-let sequence = 0;
-
-function run(target: Target, duration: number, round: number): Promise<autocannon.Result> {
-  const unique = target.unique;
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: target.url(),
-        method: unique === 'sim' ? 'GET' : 'POST',
-        headers,
-        body: unique ? undefined : target.body(),
-        connections: target.connections,
-        duration,
-        requests: unique
-          ? [
-              {
-                setupRequest: (req) => {
-                  const id = `bench-u-${unique}-${round}-${sequence++}`;
-                  if (unique === 'sim') return { ...req, method: 'GET', path: `/v1/video/generations/${id}` };
-                  return { ...req, method: 'POST', path: '/graphql', body: JSON.stringify({ query: videoTask, variables: { id } }) };
-                },
-              },
-            ]
-          : undefined,
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    );
-  });
 }

@@ -34,3 +34,6 @@ const app = Fastify({ logger: false });
 await app.register(mercurius, { schema, resolvers: { Query: { videoTask: (_: unknown, { id }: { id: string }) => task(id) } }, jit: 1, graphiql: false });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 console.log(JSON.stringify({ url }));
+
+// Exit cleanly on SIGTERM, so that --cpu-prof can write its profile.
+process.once('SIGTERM', () => process.exit(0));

@@ -18,16 +18,26 @@ export function requestIdOf(header: string | null | undefined): string {
   return header && clientId.test(header) ? header : randomUUID();
 }
 
+interface Started {
+  readonly at: number;
+  readonly header: string | null;
+  id?: string | undefined;
+  operationName?: string | undefined;
+}
+
+/** Made when first needed: most requests log nothing and are not asked for an id. */
+const idOf = (start: Started) => (start.id ??= requestIdOf(start.header));
+
 /**
  * One debug line per HTTP operation (request id, operation, duration, error codes), the request id
  * echoed in `x-request-id`, and error counts for metrics. Tokens never reach these lines: only
  * operation names and codes are logged, and the logger redacts the rest.
  */
 export function useOperationLog({ logger, countErrors, observeOperation }: OperationLogOptions): Plugin {
-  const started = new WeakMap<Request, { id: string; at: number; operationName?: string | undefined }>();
+  const started = new WeakMap<Request, Started>();
   return {
     onRequest({ request }) {
-      started.set(request, { id: requestIdOf(request.headers.get('x-request-id')), at: performance.now() });
+      started.set(request, { at: performance.now(), header: request.headers.get('x-request-id') });
     },
     onParams({ request, params }) {
       const start = started.get(request);
@@ -36,7 +46,7 @@ export function useOperationLog({ logger, countErrors, observeOperation }: Opera
     onResultProcess({ request, result }) {
       const start = started.get(request);
       if (Symbol.asyncIterator in result) {
-        logger.debug({ requestId: start?.id }, 'subscription started over SSE');
+        logger.debug({ requestId: start && idOf(start) }, 'subscription started over SSE');
         return;
       }
       const results: ExecutionResult[] = Array.isArray(result) ? result : [result];
@@ -45,12 +55,13 @@ export function useOperationLog({ logger, countErrors, observeOperation }: Opera
       const ms = start ? performance.now() - start.at : 0;
       observeOperation(ms / 1000, codes.length > 0);
       if (logger.isLevelEnabled('debug')) {
-        logger.debug({ requestId: start?.id, operationName: start?.operationName, durationMs: Math.round(ms), errors: codes.length > 0 ? codes : undefined }, 'operation');
+        logger.debug({ requestId: start && idOf(start), operationName: start?.operationName, durationMs: Math.round(ms), errors: codes.length > 0 ? codes : undefined }, 'operation');
       }
     },
     onResponse({ request, response }) {
+      // Echoed when the client sent one or a log line used one.
       const start = started.get(request);
-      if (start) response.headers.set('x-request-id', start.id);
+      if (start && (start.header || start.id)) response.headers.set('x-request-id', idOf(start));
     },
   };
 }
