@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { Registry } from 'prom-client';
 import type { GraphQLError, ValidationContext } from 'graphql';
 import { createGraphQLError, createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
@@ -18,9 +17,11 @@ import { createPollPolicy } from './poller/policy.js';
 import { schema } from './schema/index.js';
 import { useTaskIdLimit } from './schema/use-task-id-limit.js';
 import { createAuthResolver, type Auth } from './server/auth.js';
+import { createDirectOperations } from './server/direct-operations.js';
 import { graphiqlOptions } from './server/graphiql.js';
 import { createLivePage } from './server/live-page.js';
 import { readBody } from './server/read-body.js';
+import { useNoIntrospection } from './server/use-no-introspection.js';
 import { useOperationLog } from './server/use-operation-log.js';
 import { attachWebSockets, type WebSocketInitialContext } from './server/websocket.js';
 import { createSubscriptionHub } from './subscriptions/hub.js';
@@ -129,7 +130,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       useGraphQlJit(),
       useGroupedSubscriptions(hub),
       useOperationLog({ logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation }),
-      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
     ],
     context: (initial: YogaInitialContext & ServerContext): Context => {
       const auth: Auth = 'auth' in initial && initial.auth ? initial.auth : resolveAuth(initial.request?.headers.get('authorization') ?? undefined);
@@ -144,6 +145,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     },
   });
 
+  const direct = createDirectOperations({ yoga, resolveAuth, logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation });
   const livePage = (config.livePage ?? demo) ? createLivePage() : undefined;
   let stopping = false;
   const server = createServer((req, res) => {
@@ -178,8 +180,10 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
         res.end(JSON.stringify({ errors: [{ message: `Request body too large: at most ${config.bodyLimitBytes} bytes.`, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }));
         return;
       }
+      const parsed = parseJsonBody(req, body);
+      if (await direct(req, res, parsed)) return;
       // Handing yoga the parsed body skips its per-request body stream (and the AbortController it builds).
-      (req as IncomingMessage & { body?: unknown }).body = parseJsonBody(req, body);
+      (req as IncomingMessage & { body?: unknown }).body = parsed;
     }
     await yoga(req, res);
   }

@@ -33,6 +33,17 @@ describe('serving', () => {
     expect(result.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
   });
 
+  it('should refuse introspection over websockets too when it is turned off', async () => {
+    const simulator = await startSimulator();
+    const { wsEndpoint } = await startGateway({ upstreamUrl: simulator.url, production: true, introspection: false });
+    const client = wsClient(wsEndpoint);
+    const outcome = await new Promise<unknown>((resolve) => {
+      client.subscribe({ query: introspection }, { next: resolve, error: resolve, complete: () => resolve('completed') });
+    });
+    expect(JSON.stringify(outcome)).toContain('GRAPHQL_VALIDATION_FAILED');
+    expect(JSON.stringify(outcome)).not.toContain('queryType":{"name"');
+  });
+
   it('should answer /healthz and /readyz', async () => {
     const simulator = await startSimulator();
     const { url } = await startGateway({ upstreamUrl: simulator.url });

@@ -56,17 +56,19 @@ export async function queries(simulator: Simulator, { quick }: { quick: boolean 
       unique: target.unique === 'simulator' ? { getPathPrefix: '/v1/video/generations/' } : target.unique === 'gateway' ? { query: videoTask } : undefined,
     });
   try {
-    const [floor, yoga, mercurius, gateway] = await Promise.all([
+    const [floor, yoga, yogaLean, mercurius, gateway] = await Promise.all([
       startServer('floor', 'bench/servers/floor.ts'),
       startServer('yoga-hello', 'bench/servers/yoga-hello.ts', { NODE_ENV: 'production' }),
+      startServer('yoga-lean', 'bench/servers/yoga-lean.ts', { NODE_ENV: 'production' }),
       startServer('mercurius-jit', 'bench/servers/mercurius.ts', { NODE_ENV: 'production' }),
       startGateway(simulator.url, 5000),
     ]);
-    servers.push(floor!, yoga!, mercurius!, gateway!);
+    servers.push(floor!, yoga!, yogaLean!, mercurius!, gateway!);
     const json = (query: string, variables?: unknown) => JSON.stringify({ query, variables });
     const targets: Target[] = [
       { name: 'node:http fixed JSON (floor)', url: () => floor!.url, body: () => json('{ hello }'), connections: 50 },
       { name: 'yoga hello world', url: () => `${yoga!.url}/graphql`, body: () => json('{ hello }'), connections: 50 },
+      { name: 'yoga tuned as the gateway: videoTask from memory', url: () => `${yogaLean!.url}/graphql`, body: () => json(videoTask, { id: finished }), connections: 50 },
       { name: 'mercurius jit: videoTask', url: () => `${mercurius!.url}/graphql`, body: () => json(videoTask, { id: finished }), connections: 50 },
       { name: 'gateway: videoTask (finished, cached)', url: () => `${gateway!.url}/graphql`, body: () => json(videoTask, { id: finished }), connections: 50 },
       { name: 'gateway: videoTasks, 20 ids (cached)', url: () => `${gateway!.url}/graphql`, body: () => json(`query ($ids: [ID!]!) { videoTasks(ids: $ids) { ${taskFields} } }`, { ids: list }), connections: 50 },
@@ -102,6 +104,7 @@ export async function queries(simulator: Simulator, { quick }: { quick: boolean 
         'cached videoTask / yoga hello world': ratio('gateway: videoTask (finished, cached)', 'yoga hello world'),
         'cached videoTask / mercurius jit': ratio('gateway: videoTask (finished, cached)', 'mercurius jit: videoTask'),
         'cached videoTask / HTTP floor': ratio('gateway: videoTask (finished, cached)', 'node:http fixed JSON (floor)'),
+        'tuned yoga, from memory / mercurius jit': ratio('yoga tuned as the gateway: videoTask from memory', 'mercurius jit: videoTask'),
       },
       unfinished: {
         gatewayP50Ms: spread(latency('gateway: videoTask (unfinished, 1 upstream call)')),

@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from '../logger.js';
+import type { AuthResolver } from './auth.js';
+import { requestIdOf } from './use-operation-log.js';
+
+export interface DirectOperationsOptions {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  yoga: YogaServerInstance<any, any>;
+  resolveAuth: AuthResolver;
+  logger: Logger;
+  countErrors: (codes: string[]) => void;
+  observeOperation: (seconds: number, failed: boolean) => void;
+}
+
+interface Params {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  extensions?: Record<string, unknown>;
+}
+
+const paramNames = new Set(['query', 'variables', 'operationName', 'extensions']);
+const postRequest = { method: 'POST' };
+
+/**
+ * The common case, a JSON POST of a query, run through yoga's envelop (`yoga.getEnveloped`: parse
+ * and validation caches, graphql-armor, graphql-jit, masking, our plugins) and answered with one
+ * `res.end`, without yoga's fetch-API request and response objects, which cost most of the time
+ * of a cached query in a profile. Anything else returns false and goes to yoga's full handler:
+ * GET, SSE and other media types, CORS requests, odd bodies, and every request that fails before
+ * execution (parse, validation, limits), whose answer yoga then shapes. Those never reached the
+ * upstream, so handing them over costs CPU only.
+ */
+export function createDirectOperations({ yoga, resolveAuth, logger, countErrors, observeOperation }: DirectOperationsOptions) {
+  return async function handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
+    const started = performance.now();
+    const mediaType = responseType(req.headers.accept);
+    if (!mediaType || req.headers.origin !== undefined || !isParams(body)) return false;
+    // `request` carries the method for yoga's own parse hook, which codes parse errors
+    // (GRAPHQL_PARSE_FAILED) before its parse cache keeps them.
+    const enveloped = yoga.getEnveloped({ req, res, request: postRequest, params: body, auth: resolveAuth(req.headers.authorization) });
+    let document: DocumentNode;
+    try {
+      document = enveloped.parse(body.query);
+    } catch {
+      return false;
+    }
+    if (enveloped.validate(enveloped.schema, document).length > 0) return false;
+    if (getOperationAST(document, body.operationName)?.operation !== 'query') return false;
+    const result = (await enveloped.execute({
+      schema: enveloped.schema,
+      document,
+      variableValues: body.variables,
+      operationName: body.operationName,
+      contextValue: await enveloped.contextFactory(),
+    })) as ExecutionResult & { stringify?: (result: ExecutionResult) => string };
+    if (!('data' in result)) return false;
+    const json = result.stringify ? result.stringify(result) : JSON.stringify(result);
+    const headers: Record<string, string | number> = { 'content-type': mediaType, 'content-length': Buffer.byteLength(json) };
+    const clientId = req.headers['x-request-id'];
+    if (typeof clientId === 'string') headers['x-request-id'] = requestIdOf(clientId);
+    res.writeHead(200, headers);
+    res.end(json);
+    const codes = result.errors?.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')) ?? [];
+    if (codes.length > 0) countErrors(codes);
+    const ms = performance.now() - started;
+    observeOperation(ms / 1000, codes.length > 0);
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug({ requestId: headers['x-request-id'] ?? requestIdOf(undefined), operationName: body.operationName ?? undefined, durationMs: Math.round(ms), errors: codes.length > 0 ? codes : undefined }, 'operation');
+    }
+    return true;
+  };
+}
+
+/** The media type yoga would answer with, for the Accept values handled here. */
+function responseType(accept: string | undefined): string | undefined {
+  if (accept === undefined || accept === '*/*' || accept === 'application/json') return 'application/json; charset=utf-8';
+  if (accept.startsWith('application/graphql-response+json')) return 'application/graphql-response+json; charset=utf-8';
+  return undefined;
+}
+
+function isParams(body: unknown): body is Params {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const { query, variables, operationName, extensions } = body as Record<string, unknown>;
+  for (const key of Object.keys(body)) if (!paramNames.has(key)) return false;
+  return (
+    typeof query === 'string' &&
+    (variables == null || (typeof variables === 'object' && !Array.isArray(variables))) &&
+    (operationName == null || typeof operationName === 'string') &&
+    (extensions === undefined || (typeof extensions === 'object' && extensions !== null && !Array.isArray(extensions)))
+  );
+}
