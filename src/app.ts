@@ -173,7 +173,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'POST') {
-      const body = await readBody(req, config.bodyLimitBytes).catch(() => null);
+      const body = await readBody(req, config.bodyLimitBytes);
       if (body === null) return void res.destroy();
       if (body === undefined) {
         res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
 import type { AuthResolver } from './auth.js';
 import { requestIdOf } from './use-operation-log.js';
@@ -34,6 +35,24 @@ const postRequest = { method: 'POST' };
  * upstream, so handing them over costs CPU only.
  */
 export function createDirectOperations({ yoga, resolveAuth, logger, countErrors, observeOperation }: DirectOperationsOptions) {
+  const prepared = new LRUCache<string, DocumentNode>({ max: 1000 });
+
+  /** The parsed query when it is valid and a query; only such documents are kept. */
+  function prepare(enveloped: ReturnType<typeof yoga.getEnveloped>, body: Params, key: string): DocumentNode | undefined {
+    let document: DocumentNode;
+    try {
+      document = enveloped.parse(body.query);
+    } catch {
+      return undefined;
+    }
+    if (enveloped.validate(enveloped.schema, document).length > 0) return undefined;
+    if (getOperationAST(document, body.operationName)?.operation !== 'query') return undefined;
+    // Parsing and validation (armor's rules included) depend on the text only: a query that
+    // passed them once passes them again, as yoga's own parse and validation caches assume.
+    prepared.set(key, document);
+    return document;
+  }
+
   return async function handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
     const started = performance.now();
     const mediaType = responseType(req.headers.accept);
@@ -41,14 +60,9 @@ export function createDirectOperations({ yoga, resolveAuth, logger, countErrors,
     // `request` carries the method for yoga's own parse hook, which codes parse errors
     // (GRAPHQL_PARSE_FAILED) before its parse cache keeps them.
     const enveloped = yoga.getEnveloped({ req, res, request: postRequest, params: body, auth: resolveAuth(req.headers.authorization) });
-    let document: DocumentNode;
-    try {
-      document = enveloped.parse(body.query);
-    } catch {
-      return false;
-    }
-    if (enveloped.validate(enveloped.schema, document).length > 0) return false;
-    if (getOperationAST(document, body.operationName)?.operation !== 'query') return false;
+    const key = `${body.operationName ?? ''}\n${body.query}`;
+    const document = prepared.get(key) ?? prepare(enveloped, body, key);
+    if (!document) return false;
     const result = (await enveloped.execute({
       schema: enveloped.schema,
       document,
