@@ -54,6 +54,7 @@ export async function queries(simulator: Simulator, { quick }: { quick: boolean 
       connections: target.connections,
       duration: seconds,
       unique: target.unique === 'simulator' ? { getPathPrefix: '/v1/video/generations/' } : target.unique === 'gateway' ? { query: videoTask } : undefined,
+      precise: target.unique !== undefined,
     });
   try {
     const [floor, yoga, yogaLean, mercurius, gateway] = await Promise.all([
