@@ -47,7 +47,7 @@ export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, connections 
       });
       status = response.statusCode;
       headers = response.headers;
-      body = await readBody(response.body, maxBodyBytes);
+      body = await readBody(response.body, response.headers['content-length'], maxBodyBytes);
     } catch (error) {
       return networkFailure(error, timeoutMs);
     }
@@ -63,8 +63,17 @@ export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, connections 
   };
 }
 
+type Body = AsyncIterable<Buffer> & { destroy(): unknown; text(): Promise<string> };
+
 /** The body as text, or undefined when it is larger than `limit`. */
-async function readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<string | undefined> {
+async function readBody(body: Body, declaredLength: string | string[] | undefined, limit: number): Promise<string | undefined> {
+  // With a Content-Length (what this API sends) undici's own reader does it; undici enforces the length.
+  const declared = typeof declaredLength === 'string' ? Number(declaredLength) : Number.NaN;
+  if (declared > limit) {
+    body.destroy();
+    return undefined;
+  }
+  if (declared >= 0) return body.text();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
