@@ -141,6 +141,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
         poller,
         maxTaskIds: config.maxTaskIds,
         sink: 'sink' in initial ? initial.sink : undefined,
+        operationId: 'operationId' in initial ? (initial.operationId as string | undefined) : undefined,
       };
     },
   });
@@ -195,6 +196,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     logger,
     countErrors: metrics.countErrors,
     countOperation: metrics.countWsOperation,
+    subscribe: hub.subscribe,
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     allowedOrigins: config.corsOrigins?.includes('*') ? undefined : config.corsOrigins,

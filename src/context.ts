@@ -3,12 +3,11 @@ import type { Poller } from './poller/poller.js';
 import type { TaskSource } from './upstream/task-source.js';
 
 /**
- * Where a websocket subscription's events can be written as ready-made `next` frames, so that a
- * payload serialized once per group reaches each subscriber without a per-subscriber stringify.
+ * A websocket connection, where subscription events can be written as ready-made `next` frames,
+ * so that a payload serialized once per group reaches each subscriber without a per-subscriber
+ * stringify. One per connection, shared by its subscriptions.
  */
 export interface FrameSink {
-  /** The graphql-ws subscription id. */
-  readonly id: string;
   /** Whether frames can be written now. */
   readonly open: boolean;
   send(frame: string): void;
@@ -24,6 +23,8 @@ export interface Context {
   readonly poller: Poller;
   /** Distinct task ids one operation may ask for. */
   readonly maxTaskIds: number;
-  /** Set for websocket subscriptions. */
+  /** Set for websocket operations: the connection. */
   readonly sink?: FrameSink | undefined;
+  /** Set for websocket operations: the graphql-ws operation id. */
+  readonly operationId?: string | undefined;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { OperationResult, Context as WsContext, SubscribeMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -20,6 +20,12 @@ export interface WebSocketOptions {
   countErrors: (codes: string[]) => void;
   /** Told of each operation a socket starts. */
   countOperation: () => void;
+  /**
+   * Runs a subscription: the grouped one of the subscription hub. Called directly rather than
+   * through envelop's subscribe phase, whose per-subscriber result wrapping (masking, abort
+   * handling) the hub does once per group instead.
+   */
+  subscribe: (args: ExecutionArgs) => OperationResult;
   /** Active subscriptions per connection at most. @default 100 */
   maxSubscriptionsPerConnection?: number | undefined;
   /** Open connections per client address at most. @default 256 */
@@ -35,7 +41,8 @@ export interface WebSocketOptions {
 /** What yoga's context factory receives for a websocket operation. */
 export interface WebSocketInitialContext {
   auth: Auth;
-  sink: FrameSink;
+  sink: FrameSink | undefined;
+  operationId: string;
   params: SubscribeMessage['payload'];
 }
 
@@ -43,6 +50,7 @@ interface Extra {
   readonly socket: WebSocket;
   readonly request: IncomingMessage;
   auth?: Auth;
+  sink?: FrameSink;
 }
 
 /**
@@ -57,6 +65,7 @@ export function attachWebSockets({
   logger,
   countErrors,
   countOperation,
+  subscribe,
   maxSubscriptionsPerConnection = 100,
   maxConnectionsPerAddress = 256,
   allowedOrigins,
@@ -64,6 +73,12 @@ export function attachWebSockets({
   maxPayloadBytes = 1 << 20,
 }: WebSocketOptions) {
   const perAddress = new Map<string, number>();
+  const subscriptionRoot: Enveloped = {
+    execute: () => {
+      throw new Error('A subscription root cannot execute.');
+    },
+    subscribe,
+  };
   const wss = new WebSocketServer({
     server,
     path: yoga.graphqlEndpoint,
@@ -100,6 +115,13 @@ export function attachWebSockets({
           return false;
         }
         ctx.extra.auth = auth;
+        const socket = ctx.extra.socket;
+        ctx.extra.sink = {
+          get open() {
+            return socket.readyState === WebSocket.OPEN;
+          },
+          send: (frame) => socket.send(frame),
+        };
         logger.debug({ address: ctx.extra.request.socket.remoteAddress, credential: auth.credential?.fingerprint.slice(0, 8) }, 'websocket connected');
         return true;
       },
@@ -116,19 +138,9 @@ export function attachWebSockets({
         if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
           return [codedError(ErrorCode.LimitExceeded, `Too many subscriptions on this connection: at most ${maxSubscriptionsPerConnection}.`)];
         }
-        const socket = ctx.extra.socket;
-        const initial: WebSocketInitialContext = {
-          auth: ctx.extra.auth ?? resolveAuth(undefined),
-          params: payload,
-          sink: {
-            id,
-            get open() {
-              return socket.readyState === WebSocket.OPEN;
-            },
-            send: (frame) => socket.send(frame),
-          },
-        };
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(initial);
+        const initial: WebSocketInitialContext = { auth: ctx.extra.auth ?? resolveAuth(undefined), params: payload, sink: ctx.extra.sink, operationId: id };
+        const enveloped = yoga.getEnveloped(initial);
+        const { schema, contextFactory, parse, validate } = enveloped;
         let document;
         try {
           document = parse(payload.query);
@@ -143,13 +155,15 @@ export function attachWebSockets({
           return [error instanceof GraphQLError ? error : codedError(ErrorCode.BadUserInput, 'The operation could not be validated.')];
         }
         if (errors.length > 0) return errors;
+        const isSubscription = getOperationAST(document, payload.operationName)?.operation === 'subscription';
         const args: ExecutionArgs = {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies Enveloped,
+          // A shared root for subscriptions: nothing per subscriber outlives this hook but its args.
+          rootValue: isSubscription ? subscriptionRoot : ({ execute: enveloped.execute, subscribe: enveloped.subscribe } satisfies Enveloped),
         };
         return args;
       },

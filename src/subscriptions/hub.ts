@@ -1,7 +1,7 @@
-import { execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
+import { createSourceEventStream, execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Context, FrameSink } from '../context.js';
 import { isFinalEvent, type TaskEvent, type Watch } from '../poller/poller.js';
-import type { TaskStream } from './task-stream.js';
+import { isTaskStream, type TaskStream } from './task-stream.js';
 
 export interface SubscriptionHubOptions {
   /** Masks unexpected errors in a result before any subscriber sees it. @default leaves errors as they are */
@@ -13,6 +13,11 @@ export interface SubscriptionHubOptions {
 }
 
 export interface SubscriptionHub {
+  /**
+   * graphql-js's `subscribe`, grouped: the field's subscribe resolver runs for this subscriber
+   * (argument checks, credential, coded errors, masked here), then it joins its group.
+   */
+  subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
   /**
    * Adds a subscriber to the group of subscribers that share its task stream, document,
    * operation name and variables (and so its credential), and returns its result iterator.
@@ -35,7 +40,9 @@ interface Group {
   chain: Promise<void> | undefined;
 }
 
-interface Member {
+interface Member extends AsyncIterableIterator<ExecutionResult> {
+  readonly group: Group;
+  readonly hub: HubInternals;
   readonly sink: FrameSink | undefined;
   /** `{"id":"…","type":"next","payload":` for websocket members. */
   readonly prefix: string;
@@ -45,6 +52,38 @@ interface Member {
   queue: ExecutionResult[] | undefined;
   waiting: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
 }
+
+interface HubInternals {
+  leave(member: Member): void;
+}
+
+const done: IteratorResult<ExecutionResult> = { value: undefined, done: true };
+
+// Shared by every member: per-subscriber closures would cost memory at ten thousand subscribers.
+const memberMethods: Pick<Member, 'next' | 'return' | 'throw' | typeof Symbol.asyncIterator> = {
+  next(this: Member) {
+    const { group } = this;
+    if (this.sink && !this.started) {
+      this.started = true;
+      if (group.last && this.sink.open) this.sink.send(`${this.prefix}${group.last.json}}`);
+    }
+    const queued = this.queue?.shift();
+    if (queued) return Promise.resolve({ value: queued, done: false });
+    if (this.ended) return Promise.resolve(done);
+    return new Promise((resolve) => (this.waiting = resolve));
+  },
+  return(this: Member) {
+    this.hub.leave(this);
+    return Promise.resolve(done);
+  },
+  throw(this: Member, error: unknown) {
+    this.hub.leave(this);
+    return Promise.reject(error);
+  },
+  [Symbol.asyncIterator](this: Member) {
+    return this;
+  },
+};
 
 /**
  * Serves subscriptions by group: each event of a task is executed, masked, compared and
@@ -116,7 +155,8 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
     group.members.clear();
   }
 
-  function leave(group: Group, member: Member): void {
+  function leave(member: Member): void {
+    const { group } = member;
     finish(member);
     group.members.delete(member);
     if (group.members.size === 0 && !group.ended) {
@@ -126,59 +166,53 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
     }
   }
 
-  return {
-    join(args, stream) {
-      const context = args.contextValue as Context;
-      const key = `${stream.credential.fingerprint}:${stream.id}\n${documentId(args.document)}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
-      let group = groups.get(key);
-      if (!group) {
-        const created: Group = { key, args, members: new Set(), watch: undefined, last: undefined, ended: false, chain: undefined };
-        groups.set(key, (group = created));
-        created.watch = stream.poller.watch(stream.credential, stream.id, (event) => run(created, event));
-        if (created.watch.current && !created.last) run(created, created.watch.current);
-      }
-      const sink = context.sink;
-      const member: Member = {
-        sink,
-        prefix: sink ? `{"id":${JSON.stringify(sink.id)},"type":"next","payload":` : '',
-        started: false,
-        ended: false,
-        queue: undefined,
-        waiting: undefined,
-      };
-      subscribers++;
-      const joined = group;
-      if (joined.ended) finish(member);
-      else {
-        joined.members.add(member);
-        if (!sink && joined.last) member.queue = [joined.last.result];
-      }
+  const internals: HubInternals = { leave };
 
-      const iterator: AsyncIterableIterator<ExecutionResult> = {
-        next() {
-          if (member.sink && !member.started) {
-            member.started = true;
-            if (joined.last && member.sink.open) member.sink.send(`${member.prefix}${joined.last.json}}`);
-          }
-          const queued = member.queue?.shift();
-          if (queued) return Promise.resolve({ value: queued, done: false });
-          if (member.ended) return Promise.resolve({ value: undefined, done: true });
-          return new Promise((resolve) => (member.waiting = resolve));
-        },
-        return() {
-          leave(joined, member);
-          return Promise.resolve({ value: undefined, done: true });
-        },
-        throw(error: unknown) {
-          leave(joined, member);
-          return Promise.reject(error);
-        },
-        [Symbol.asyncIterator]() {
-          return iterator;
-        },
-      };
-      return iterator;
+  function join(args: ExecutionArgs, stream: TaskStream): AsyncIterableIterator<ExecutionResult> {
+    const context = args.contextValue as Context;
+    const key = `${stream.credential.fingerprint}:${stream.id}\n${documentId(args.document)}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+    let group = groups.get(key);
+    if (!group) {
+      // The group keeps what execution needs, not the subscriber's whole argument object.
+      const { schema, document, variableValues, operationName, contextValue } = args;
+      const created: Group = { key, args: { schema, document, variableValues, operationName, contextValue }, members: new Set(), watch: undefined, last: undefined, ended: false, chain: undefined };
+      groups.set(key, (group = created));
+      created.watch = stream.poller.watch(stream.credential, stream.id, (event) => run(created, event));
+      if (created.watch.current && !created.last) run(created, created.watch.current);
+    }
+    const sink = context.sink;
+    const member: Member = Object.assign(Object.create(memberMethods) as Member, {
+      group,
+      hub: internals,
+      sink,
+      prefix: sink ? `{"id":${JSON.stringify(context.operationId ?? '')},"type":"next","payload":` : '',
+      started: false,
+      ended: false,
+      queue: undefined,
+      waiting: undefined,
+    });
+    subscribers++;
+    if (group.ended) finish(member);
+    else {
+      group.members.add(member);
+      if (!sink && group.last) member.queue = [group.last.result];
+    }
+    return member;
+  }
+
+  return {
+    async subscribe(args) {
+      const source = await createSourceEventStream(args);
+      if (!isTaskStream(source)) {
+        if (Symbol.asyncIterator in source) throw new Error('Subscription fields must return a TaskStream (see createTaskStream).');
+        // An error of the field's subscribe resolver (a coded one, or an unexpected one to mask).
+        const errors = source.errors?.map(maskError);
+        if (errors && countErrors) countErrors(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')), 1);
+        return errors ? { ...source, errors } : source;
+      }
+      return join(args, source);
     },
+    join,
     get groups() {
       return groups.size;
     },
