@@ -20,8 +20,8 @@ export interface CapacityRow {
  * and the time from the poll that sees a change to each subscriber receiving it.
  */
 export async function capacity(simulator: Simulator, { quick }: { quick: boolean }): Promise<CapacityRow[]> {
-  const connections = quick ? 200 : 1000;
-  const rounds = quick ? 3 : 5;
+  const connections = quick ? 100 : 1000;
+  const rounds = quick ? 2 : 5;
   const rows: CapacityRow[] = [];
   // The gateway first, then the naive reference, each in a fresh process.
   for (const kind of ['gateway', 'naive'] as const) {
@@ -31,7 +31,7 @@ export async function capacity(simulator: Simulator, { quick }: { quick: boolean
         ? await startGateway(simulator.url, intervalMs, { POLL_JITTER: '0.2' })
         : await startServer('naive yoga + graphql-ws', 'bench/servers/naive-subscriptions.ts', { UPSTREAM_URL: simulator.url, POLL_INTERVAL_MS: String(intervalMs), NODE_ENV: 'production' });
     try {
-      rows.push(await measure(kind === 'gateway' ? 'gateway (grouped)' : 'naive yoga + graphql-ws', server, simulator, connections, rounds, intervalMs));
+      rows.push(await measure(kind === 'gateway' ? 'gateway (grouped)' : 'naive yoga + graphql-ws', server, simulator, connections, rounds, intervalMs, quick ? 500 : 2000));
     } finally {
       await server.stop();
     }
@@ -39,7 +39,7 @@ export async function capacity(simulator: Simulator, { quick }: { quick: boolean
   return rows;
 }
 
-async function measure(name: string, server: ServerProcess, simulator: Simulator, connections: number, rounds: number, intervalMs: number): Promise<CapacityRow> {
+async function measure(name: string, server: ServerProcess, simulator: Simulator, connections: number, rounds: number, intervalMs: number, settleMs: number): Promise<CapacityRow> {
   const tasks = Array.from({ length: 100 }, (_, t) => `cap-${name.split(' ')[0]}-${t}`);
   let progress = 10;
   const pin = () => {
@@ -50,12 +50,12 @@ async function measure(name: string, server: ServerProcess, simulator: Simulator
   const warm = await openFleet({ url: server.url, token: 'bench-token', connections: 10, perConnection: 10, taskIdFor: (n) => tasks[n % 100]!, query });
   await until(() => warm.ready >= 100, 30_000, 'warm-up');
   await warm.close();
-  await sleep(1500);
+  await sleep(settleMs);
   const rssBefore = server.rss();
   const fleet = await openFleet({ url: server.url, token: 'bench-token', connections, perConnection: 10, taskIdFor: (n) => tasks[n % 100]!, query });
   const subscriptions = connections * 10;
   await until(() => fleet.ready >= subscriptions, 120_000, `${subscriptions} subscriptions`);
-  await sleep(2000);
+  await sleep(settleMs);
   const rssAfter = server.rss();
 
   const p50: number[] = [];

@@ -1,6 +1,7 @@
 // The subscription reference: yoga + graphql-ws as their docs show them. Every subscriber gets its
 // own pubsub iterator and its own execution and serialization of each event. Upstream polling is
 // shared (one loop per task, as in the gateway), so only the GraphQL side differs.
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import { createPubSub, createSchema, createYoga, Repeater } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
@@ -12,7 +13,10 @@ import { taskChanged, type VideoTask } from '../../src/upstream/video-task.js';
 const upstream = process.env.UPSTREAM_URL!;
 const interval = Number(process.env.POLL_INTERVAL_MS ?? 1000);
 const client = createUpstreamClient({ baseUrl: upstream });
-const pubsub = createPubSub<Record<string, [VideoTask]>>();
+// One target for all topics, as createPubSub makes by default, without the listener-count warning.
+const target = new EventTarget();
+setMaxListeners(0, target);
+const pubsub = createPubSub<Record<string, [VideoTask]>>({ eventTarget: target });
 const loops = new Map<string, { last?: VideoTask; watchers: number; timer?: NodeJS.Timeout }>();
 
 function watch(token: string, id: string): () => void {
