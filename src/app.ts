@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Registry } from 'prom-client';
-import type { GraphQLError, ValidationContext } from 'graphql';
+import { Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode, type ValidationContext } from 'graphql';
 import { createGraphQLError, createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
@@ -127,7 +127,9 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       }),
       useTaskIdLimit(config.maxTaskIds),
       // Compiled execution and serialization for queries; subscriptions keep the hub (set after it).
-      useGraphQlJit(),
+      // Its cache is keyed by document alone: only documents with a single operation are compiled,
+      // so that the operation run is always the one asked for.
+      useGraphQlJit({}, { enableIf: ({ document, operationName }) => isSingleOperation(document, operationName) }),
       useGroupedSubscriptions(hub),
       useOperationLog({ logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation }),
       ...(config.introspection ? [] : [useNoIntrospection()]),
@@ -158,7 +160,11 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     }
     if (path === '/metrics') return void serveMetrics(req, res, metrics.registry, config.metricsToken);
     if (livePage && req.method === 'GET' && (path === '/' || path === '/live.js')) return void serveLivePage(res, path);
-    void handleGraphQL(req, res);
+    handleGraphQL(req, res, path).catch((error: unknown) => {
+      logger.error({ err: error }, 'A request failed unexpectedly');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
   });
 
   async function serveLivePage(res: ServerResponse, path: string): Promise<void> {
@@ -172,7 +178,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     }
   }
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, path: string | undefined): Promise<void> {
     if (req.method === 'POST') {
       const body = await readBody(req, config.bodyLimitBytes);
       if (body === null) return void res.destroy();
@@ -182,7 +188,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
         return;
       }
       const parsed = parseJsonBody(req, body);
-      if (await direct(req, res, parsed)) return;
+      if (path === yoga.graphqlEndpoint && (await direct(req, res, parsed))) return;
       // Handing yoga the parsed body skips its per-request body stream (and the AbortController it builds).
       (req as IncomingMessage & { body?: unknown }).body = parsed;
     }
@@ -268,6 +274,16 @@ function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+function isSingleOperation(document: DocumentNode, operationName: string | null | undefined): boolean {
+  let operation: OperationDefinitionNode | undefined;
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    if (operation) return false;
+    operation = definition;
+  }
+  return operation !== undefined && (operationName == null || operation.name?.value === operationName);
 }
 
 /**

@@ -44,12 +44,13 @@ function makeCredential(token: string, fingerprint: string): Credential {
 }
 
 /**
- * Extracts the token of an `Authorization: Bearer ...` value.
+ * Extracts the token of an `Authorization: Bearer ...` value, an RFC 6750 token (letters, digits
+ * and `-._~+/`, then `=` padding): anything else could not be sent on as an HTTP header.
  * Returns `undefined` when absent and `null` when present but not a bearer credential.
  */
 export function parseBearer(header: unknown): string | undefined | null {
   if (header === undefined || header === null || header === '') return undefined;
   if (typeof header !== 'string') return null;
-  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
+  const match = /^\s*Bearer\s+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);
   return match ? match[1]! : null;
 }

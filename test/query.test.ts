@@ -222,3 +222,17 @@ describe('credentials', () => {
     expect(taskRequests(simulator, 'private-1').map((r) => r.token)).toEqual(['alice', 'bob']);
   });
 });
+
+describe('documents with several operations', () => {
+  it('should run the operation named in each request, whichever ran first', async () => {
+    const simulator = await startSimulator();
+    const { endpoint } = await startGateway({ upstreamUrl: simulator.url });
+    simulator.setTask('multi-1', { status: 'in_progress', progress: '25%' });
+    const document = 'query A { videoTask(id: "multi-1") { id } } query B { videoTask(id: "multi-1") { progress } }';
+    const post = (operationName: string) =>
+      fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...auth('t1') }, body: JSON.stringify({ query: document, operationName }) }).then((r) => r.json());
+    expect(await post('A')).toEqual({ data: { videoTask: { id: 'multi-1' } } });
+    expect(await post('B')).toEqual({ data: { videoTask: { progress: 25 } } });
+    expect(await post('A')).toEqual({ data: { videoTask: { id: 'multi-1' } } });
+  });
+});

@@ -229,3 +229,17 @@ describe('subscriptions through upstream trouble', () => {
     expect(timeline(results)).toEqual(['IN_PROGRESS', 'UPSTREAM_BAD_RESPONSE', 'IN_PROGRESS', 'SUCCESS']);
   });
 });
+
+describe('the breaker and 4xx answers', () => {
+  it('should not open on 4xx answers that are not about the upstream being down', async () => {
+    const simulator = await startSimulator();
+    const { endpoint, url } = await startGateway({ upstreamUrl: simulator.url, breakerThreshold: 2, upstreamRetries: 0 });
+    simulator.injectFault({ type: 'status', status: 422, body: '{"code":"invalid_request","message":"no"}' }, 5);
+    for (let i = 0; i < 4; i++) {
+      const result = await execute(endpoint, '{ videoTask(id: "q-422") { id } }', undefined, { authorization: 'Bearer t1' });
+      expect(result.errors?.[0]?.extensions?.code).toBe('UPSTREAM_BAD_RESPONSE');
+    }
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(taskRequests(simulator, 'q-422')).toHaveLength(4);
+  });
+});

@@ -603,3 +603,24 @@ describe('credential isolation', () => {
     expect(taskRequests(simulator, 'iso-4').map((r) => r.token)).toEqual(['bob']);
   });
 });
+
+describe('review fixes', () => {
+  it('should refuse a bearer token with characters that cannot be sent upstream, without touching the breaker', async () => {
+    const simulator = await startSimulator();
+    const { endpoint, url } = await startGateway({ upstreamUrl: simulator.url, breakerThreshold: 1, upstreamRetries: 0 });
+    for (let i = 0; i < 3; i++) {
+      const result = await execute(endpoint, '{ videoTask(id: "t-1") { id } }', undefined, { authorization: 'Bearer tok en' });
+      expect(codes(result)).toEqual(['UNAUTHENTICATED']);
+    }
+    expect(simulator.requests).toHaveLength(0);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('should answer queries only on /graphql', async () => {
+    const simulator = await startSimulator();
+    const { url } = await startGateway({ upstreamUrl: simulator.url, upstreamApiKey: 'k' });
+    const response = await fetch(`${url}/not-graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ videoTask(id: "p-1") { id } }' }) });
+    expect(response.status).toBe(404);
+    expect(simulator.requests).toHaveLength(0);
+  });
+});

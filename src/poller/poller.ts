@@ -99,7 +99,7 @@ export function createPoller({
 
     // Delays count from the start of a poll, so that a slow upstream does not stretch the cadence.
     const schedule = (delay: number, tickStartedAt: number) => {
-      loop.timer = setTimeout(tick, Math.max(0, delay - (now() - tickStartedAt)));
+      loop.timer = setTimeout(safeTick, Math.max(0, delay - (now() - tickStartedAt)));
     };
 
     const tick = async () => {
@@ -136,7 +136,12 @@ export function createPoller({
       schedule(policy.backoff(failures, f.retryAfterMs), tickStartedAt);
     };
 
-    void tick();
+    const safeTick = () =>
+      tick().catch((error: unknown) => {
+        onListenerError(error);
+        end({ type: 'failure', final: true, failure: failure(ErrorCode.UpstreamUnavailable, 'Watching the task failed unexpectedly.') });
+      });
+    void safeTick();
     return loop;
   }
 

@@ -3,6 +3,7 @@ import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphq
 import type { YogaServerInstance } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
+import { publicResult } from '../schema/public-errors.js';
 import type { AuthResolver } from './auth.js';
 import { requestIdOf } from './use-operation-log.js';
 
@@ -56,7 +57,7 @@ export function createDirectOperations({ yoga, resolveAuth, logger, countErrors,
   return async function handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
     const started = performance.now();
     const mediaType = responseType(req.headers.accept);
-    if (!mediaType || req.headers.origin !== undefined || !isParams(body)) return false;
+    if (!mediaType || req.headers.origin !== undefined || !isJson(req.headers['content-type']) || !isParams(body)) return false;
     // `request` carries the method for yoga's own parse hook, which codes parse errors
     // (GRAPHQL_PARSE_FAILED) before its parse cache keeps them.
     const enveloped = yoga.getEnveloped({ req, res, request: postRequest, params: body, auth: resolveAuth(req.headers.authorization) });
@@ -71,7 +72,8 @@ export function createDirectOperations({ yoga, resolveAuth, logger, countErrors,
       contextValue: await enveloped.contextFactory(),
     })) as ExecutionResult & { stringify?: (result: ExecutionResult) => string };
     if (!('data' in result)) return false;
-    const json = result.stringify ? result.stringify(result) : JSON.stringify(result);
+    // With errors, yoga's way: plain JSON without its internal extensions; without, jit's serializer.
+    const json = result.errors ? JSON.stringify(publicResult(result)) : result.stringify ? result.stringify(result) : JSON.stringify(result);
     const headers: Record<string, string | number> = { 'content-type': mediaType, 'content-length': Buffer.byteLength(json) };
     const clientId = req.headers['x-request-id'];
     if (typeof clientId === 'string') headers['x-request-id'] = requestIdOf(clientId);
@@ -93,6 +95,11 @@ function responseType(accept: string | undefined): string | undefined {
   if (accept === undefined || accept === '*/*' || accept === 'application/json') return 'application/json; charset=utf-8';
   if (accept.startsWith('application/graphql-response+json')) return 'application/graphql-response+json; charset=utf-8';
   return undefined;
+}
+
+/** The JSON media types yoga's POST parser takes. */
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && (contentType.startsWith('application/json') || contentType.startsWith('application/graphql+json'));
 }
 
 function isParams(body: unknown): body is Params {

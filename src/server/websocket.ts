@@ -108,7 +108,8 @@ export function attachWebSockets({
       onConnect(ctx: WsContext<Record<string, unknown>, Extra>) {
         const header = ctx.extra.request.headers.authorization;
         const param = authorizationParam(ctx.connectionParams);
-        const auth = resolveAuth(param ?? header);
+        // An empty value counts as none, so that the upgrade request's header still applies.
+        const auth = resolveAuth(param === '' || param == null ? header : param);
         // A malformed credential is refused at once; a missing one fails each operation with a code.
         if (auth.problem) {
           logger.debug({ address: ctx.extra.request.socket.remoteAddress }, 'websocket refused: malformed credential');

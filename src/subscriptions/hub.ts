@@ -1,6 +1,7 @@
 import { createSourceEventStream, execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Context, FrameSink } from '../context.js';
 import { isFinalEvent, type TaskEvent, type Watch } from '../poller/poller.js';
+import { publicResult } from '../schema/public-errors.js';
 import { isTaskStream, type TaskStream } from './task-stream.js';
 
 export interface SubscriptionHubOptions {
@@ -106,9 +107,9 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
   function run(group: Group, event: TaskEvent): void {
     const result = execute({ ...group.args, rootValue: event });
     if (result instanceof Promise) {
-      group.chain = (group.chain ?? Promise.resolve()).then(() => result.then((r) => publish(group, r, event)));
+      group.chain = (group.chain ?? Promise.resolve()).then(() => result.then((r) => publish(group, r, event))).catch(() => endGroup(group));
     } else if (group.chain) {
-      group.chain = group.chain.then(() => publish(group, result, event));
+      group.chain = group.chain.then(() => publish(group, result, event)).catch(() => endGroup(group));
     } else publish(group, result, event);
   }
 
@@ -116,7 +117,8 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
     if (group.ended) return;
     // graphql-ws's field order, so that both paths send the same bytes.
     const result: ExecutionResult = raw.errors ? { data: raw.data, errors: raw.errors.map(maskError) } : { data: raw.data };
-    const json = JSON.stringify(result);
+    // The frame path writes these bytes itself: without yoga's internal error extensions.
+    const json = JSON.stringify(publicResult(result));
     if (json !== group.last?.json) {
       group.last = { result, json };
       for (const member of group.members) deliver(member, result, json);
@@ -174,7 +176,10 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
     let group = groups.get(key);
     if (!group) {
       // The group keeps what execution needs, not the subscriber's whole argument object.
-      const { schema, document, variableValues, operationName, contextValue } = args;
+      // Nor its context, which holds its connection or HTTP request: the fields that resolvers use.
+      const { schema, document, variableValues, operationName } = args;
+      const { credential, credentialProblem, tasks, poller, maxTaskIds } = context;
+      const contextValue: Context = { credential, credentialProblem, tasks, poller, maxTaskIds };
       const created: Group = { key, args: { schema, document, variableValues, operationName, contextValue }, members: new Set(), watch: undefined, last: undefined, ended: false, chain: undefined };
       groups.set(key, (group = created));
       created.watch = stream.poller.watch(stream.credential, stream.id, (event) => run(created, event));
@@ -205,9 +210,9 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
       const source = await createSourceEventStream(args);
       if (!isTaskStream(source)) {
         if (Symbol.asyncIterator in source) throw new Error('Subscription fields must return a TaskStream (see createTaskStream).');
-        // An error of the field's subscribe resolver (a coded one, or an unexpected one to mask).
+        // An error of the field's subscribe resolver (a coded one, or an unexpected one to mask);
+        // the transport counts it, as it sends it.
         const errors = source.errors?.map(maskError);
-        if (errors && countErrors) countErrors(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')), 1);
         return errors ? { ...source, errors } : source;
       }
       return join(args, source);

@@ -80,6 +80,8 @@ export function createBreaker({ threshold = 5, cooldownMs = 5000, onStateChange,
 function countsAsFailure(result: FetchResult): boolean {
   if (result.ok) return false;
   const { code } = result.failure;
-  if (code === ErrorCode.UpstreamBadResponse) return true;
-  return code === ErrorCode.UpstreamUnavailable && (result.status === undefined || result.status >= 500);
+  const { status } = result;
+  // A bad body on a 2xx means a broken upstream; a 4xx is an answer about this request only.
+  if (code === ErrorCode.UpstreamBadResponse) return status === undefined || (status >= 200 && status < 300);
+  return code === ErrorCode.UpstreamUnavailable && (status === undefined || status >= 500);
 }

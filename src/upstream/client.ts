@@ -90,6 +90,8 @@ async function readBody(body: Body, declaredLength: string | string[] | undefine
 function networkFailure(error: unknown, timeoutMs: number): FetchResult {
   const name = error instanceof Error ? error.name : '';
   const code = (error as { code?: string } | null)?.code ?? '';
+  // A request undici refuses to build says nothing about the upstream: neither retried nor counted.
+  if (code === 'UND_ERR_INVALID_ARG') return { ok: false, failure: failure(ErrorCode.BadUserInput, 'The request to the upstream could not be built from this input.') };
   if (name === 'TimeoutError' || name === 'AbortError' || code.includes('TIMEOUT')) {
     return { ok: false, transport: 'timeout', failure: failure(ErrorCode.UpstreamUnavailable, `The upstream did not answer within ${timeoutMs} ms.`) };
   }

@@ -75,8 +75,13 @@ function createQueue(): Queue {
     },
     shift() {
       if (head >= items.length) return undefined;
-      const job = items[head++];
-      if (head > 1024 && head * 2 > items.length) {
+      const job = items[head];
+      // Drop the reference: a finished job's closure holds its caller's credential.
+      items[head++] = undefined as unknown as Job;
+      if (head === items.length) {
+        items = [];
+        head = 0;
+      } else if (head > 1024 && head * 2 > items.length) {
         items = items.slice(head);
         head = 0;
       }
