@@ -253,4 +253,35 @@ describe('createTaskSource with createLimiter', () => {
     await Promise.all(pending);
     expect(probe.started).toEqual(['s0', 's1']);
   });
+
+  // Polls waiting for the upstream budget.
+  it('should let a query that joins a waiting poll take the query lane', async () => {
+    const probe = instrumented();
+    const release = probe.hold('s0');
+    const limiter = createLimiter({ concurrency: 1 });
+    const tasks = source({ fetchTask: probe.fetchTask, limiter });
+    const pending = [tasks.get(alice, 's0', 'query'), tasks.get(alice, 'a', 'poll'), tasks.get(alice, 'b', 'poll'), tasks.get(alice, 'c', 'poll')];
+    pending.push(tasks.get(alice, 'c', 'query'));
+    release();
+    await Promise.all(pending);
+    expect(probe.started).toEqual(['s0', 'a', 'c', 'b']);
+  });
+
+  it('should drop a waiting poll that nobody wants any more, unless a query joined it', async () => {
+    const probe = instrumented();
+    const release = probe.hold('s0');
+    const limiter = createLimiter({ concurrency: 1 });
+    const tasks = source({ fetchTask: probe.fetchTask, limiter });
+    let wanted = true;
+    const first = tasks.get(alice, 's0', 'query');
+    const dropped = tasks.get(alice, 'gone', 'poll', () => wanted);
+    const joined = tasks.get(alice, 'kept', 'poll', () => wanted);
+    const query = tasks.get(alice, 'kept', 'query');
+    wanted = false;
+    release();
+    await Promise.all([first, dropped, joined, query]);
+    expect(probe.started).toEqual(['s0', 'kept']);
+    expect((await dropped).ok).toBe(false);
+    expect((await query).ok).toBe(true);
+  });
 });

@@ -108,7 +108,7 @@ export function createPoller({
       if (now() - startedAt >= maxWatchMs) {
         return end({ type: 'failure', final: true, failure: failure(ErrorCode.WatchTimeout, `The task was watched for ${maxWatchMs} ms without reaching a final state.`) });
       }
-      const result = await source.get(credential, id, 'poll');
+      const result = await source.get(credential, id, 'poll', () => !loop.stopped);
       if (loop.stopped) return;
       if (result.ok) {
         const { task } = result;

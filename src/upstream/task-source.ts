@@ -32,9 +32,11 @@ export interface TaskSource {
   /**
    * The task's current state. A finished task comes from the cache at no upstream cost;
    * concurrent calls for the same (credential, id) share one upstream request.
-   * A poll (`lane: 'poll'`) never takes an unfinished task from the cache: it is there to see changes.
+   * A poll (`lane: 'poll'`) never takes an unfinished task from the cache: it is there to see changes;
+   * `stillWanted`, asked when its turn in the upstream budget comes, lets a stopped poll loop drop
+   * its request (unless a query has joined it meanwhile).
    */
-  get(credential: Credential, id: string, lane: Lane): Promise<TaskResult>;
+  get(credential: Credential, id: string, lane: Lane, stillWanted?: () => boolean): Promise<TaskResult>;
   /** Upstream requests in flight, after de-duplication. */
   readonly inFlight: number;
 }
@@ -43,11 +45,13 @@ export interface TaskSource {
 export function createTaskSource({ fetchTask, limiter, cacheSize = 10_000, freshnessMs = 0, queryDeadlineMs = 15_000, onCacheLookup }: TaskSourceOptions): TaskSource {
   // Keyed by credential fingerprint and id: one credential never sees what another fetched.
   const cache = new LRUCache<string, VideoTask>({ max: cacheSize });
-  const inFlight = new Map<string, Promise<TaskResult>>();
+  const inFlight = new Map<string, InFlight>();
 
-  function load(credential: Credential, id: string, key: string, lane: Lane): Promise<TaskResult> {
-    const pending = limiter
-      .run(lane, () => fetchTask(credential.token, id))
+  function load(credential: Credential, id: string, key: string, lane: Lane, stillWanted: () => boolean): InFlight {
+    const entry = { queryJoined: lane === 'query' } as InFlight;
+    const ticket = limiter.schedule(lane, () => fetchTask(credential.token, id), { skip: () => !entry.queryJoined && !stillWanted(), skipped: dropped });
+    entry.promote = ticket.promote;
+    entry.promise = ticket.promise
       .then((result): TaskResult => {
         if (!result.ok) return result;
         const task = normalizeTask(id, result.task);
@@ -56,12 +60,21 @@ export function createTaskSource({ fetchTask, limiter, cacheSize = 10_000, fresh
         return { ok: true, task };
       })
       .finally(() => inFlight.delete(key));
-    inFlight.set(key, pending);
-    return pending;
+    inFlight.set(key, entry);
+    return entry;
+  }
+
+  function join(entry: InFlight, lane: Lane): Promise<TaskResult> {
+    // A query must not wait behind the poll lane for a poll's request that has not been sent yet.
+    if (lane === 'query' && !entry.queryJoined) {
+      entry.queryJoined = true;
+      entry.promote();
+    }
+    return entry.promise;
   }
 
   return {
-    get(credential, id, lane) {
+    get(credential, id, lane, stillWanted = always) {
       const key = `${credential.fingerprint}:${id}`;
       const cached = cache.get(key);
       if (cached && (lane === 'query' || isFinal(cached.status))) {
@@ -69,7 +82,8 @@ export function createTaskSource({ fetchTask, limiter, cacheSize = 10_000, fresh
         return Promise.resolve({ ok: true, task: cached });
       }
       onCacheLookup?.(false);
-      const pending = inFlight.get(key) ?? load(credential, id, key, lane);
+      const existing = inFlight.get(key);
+      const pending = existing ? join(existing, lane) : load(credential, id, key, lane, stillWanted).promise;
       return lane === 'query' ? withDeadline(pending, queryDeadlineMs) : pending;
     },
     get inFlight() {
@@ -77,6 +91,17 @@ export function createTaskSource({ fetchTask, limiter, cacheSize = 10_000, fresh
     },
   };
 }
+
+interface InFlight {
+  promise: Promise<TaskResult>;
+  promote(): void;
+  queryJoined: boolean;
+}
+
+const always = () => true;
+
+/** What a dropped poll resolves with; nobody is left to read it. */
+const dropped: FetchResult = { ok: false, failure: failure(ErrorCode.UpstreamUnavailable, 'The poll was dropped: nobody watches the task any more.') };
 
 function withDeadline(pending: Promise<TaskResult>, ms: number): Promise<TaskResult> {
   let timer: NodeJS.Timeout | undefined;
