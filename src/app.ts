@@ -240,6 +240,14 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     async stop() {
       if (stopping) return;
       stopping = true;
+      // Everything below must be over by SHUTDOWN_TIMEOUT_MS, counted from now.
+      let timedOut: () => void = () => {};
+      const deadline = new Promise<void>((resolve) => (timedOut = resolve));
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        ws.terminate();
+        timedOut();
+      }, config.shutdownTimeoutMs);
       // Stop accepting; in-flight HTTP requests may finish within the shutdown timeout.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Answered keep-alive connections go idle and would hold close() for the keep-alive timeout:
@@ -249,9 +257,9 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       await poller.dispose(failure(ErrorCode.ShuttingDown, 'The gateway is shutting down: reconnect to continue.'));
       // Let graphql-ws send the `complete` frames that the last events triggered before sockets close.
       await new Promise((resolve) => setImmediate(resolve));
-      await ws.dispose();
-      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-      await closed;
+      // Clients have the rest of the timeout to answer the close handshake.
+      await Promise.race([ws.dispose(), deadline]);
+      await Promise.race([closed, deadline]);
       clearTimeout(timer);
       clearInterval(sweeper);
       await client.dispose();

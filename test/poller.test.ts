@@ -652,3 +652,15 @@ describe('createMemoryBus', () => {
     expect(heard).toEqual([1]);
   });
 });
+
+describe('poller after dispose', () => {
+  it('should end new watches at once with the dispose reason and start no loop', async () => {
+    const h = await setup();
+    await h.poller.dispose(failure(ErrorCode.ShuttingDown, 'bye'));
+    const events: TaskEvent[] = [];
+    const watch = h.poller.watch(h.cred(), 'late-after-dispose', (e) => events.push(e));
+    expect(watch.current).toMatchObject({ type: 'failure', final: true, failure: { code: 'SHUTTING_DOWN' } });
+    expect(h.poller.activeLoops).toBe(0);
+    expect(taskRequests(h.sim, 'late-after-dispose')).toHaveLength(0);
+  });
+});

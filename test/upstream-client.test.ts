@@ -343,3 +343,29 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Wed, 21 Oct 2015 09:28:00 GMT', now)).toBe(60_000);
   });
 });
+
+describe('createUpstreamClient timeouts', () => {
+  it('should bound the whole request, also when the body arrives drop by drop', async () => {
+    const { createServer } = await import('node:http');
+    const timers: NodeJS.Timeout[] = [];
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // A byte every 50 ms: no pause ever reaches the timeout, the whole answer does.
+      const drip = setInterval(() => res.write(' '), 50);
+      timers.push(drip);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    onDispose(async () => {
+      for (const t of timers) clearInterval(t);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const { port } = server.address() as { port: number };
+    const slow = createUpstreamClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 });
+    onDispose(() => slow.dispose());
+    const result = await slow.fetchTask(TOKEN, 'drip-1');
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.failure.code).toBe(ErrorCode.UpstreamUnavailable);
+    expect(!result.ok && result.transport).toBe('timeout');
+  });
+});

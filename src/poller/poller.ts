@@ -83,6 +83,8 @@ export function createPoller({
 }: PollerOptions): Poller {
   const entries = new Map<string, Entry>();
   let loops = 0;
+  /** Set by dispose: later watches end at once with it, and start no loop. */
+  let closed: TaskEvent | undefined;
 
   function startLoop(entry: Entry, credential: Credential, id: string): Loop {
     const loop: Loop = { timer: undefined, stopped: false };
@@ -163,6 +165,7 @@ export function createPoller({
 
   return {
     watch(credential, id, listener) {
+      if (closed) return { current: closed, unwatch() {} };
       const key = `${credential.fingerprint}:${id}`;
       let entry = entries.get(key);
       if (!entry) {
@@ -211,6 +214,7 @@ export function createPoller({
       return entries.size;
     },
     async dispose(reason) {
+      closed = { type: 'failure', final: true, failure: reason ?? failure(ErrorCode.ShuttingDown, 'The gateway is shutting down.') };
       for (const entry of [...entries.values()]) {
         stopLoop(entry);
         if (reason) bus.publish(entry.key, { type: 'failure', final: true, failure: reason });

@@ -176,9 +176,13 @@ export function attachWebSockets({
     get connections() {
       return wss.clients.size;
     },
-    /** Closes every socket with 1001 (going away) and the server. */
+    /** Closes every socket with 1001 (going away) and the server; waits for the close handshakes. */
     async dispose() {
       await disposable.dispose();
+    },
+    /** Drops every socket at once, for when the handshakes take too long. */
+    terminate() {
+      for (const socket of wss.clients) socket.terminate();
     },
   };
 }

@@ -28,7 +28,7 @@ export interface UpstreamClient {
 
 /** A keep-alive HTTP client for `GET /v1/video/generations/:task_id`. */
 export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, connections = 64, maxBodyBytes = 1 << 20 }: UpstreamClientOptions): UpstreamClient {
-  const agent = new Agent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const agent = new Agent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } });
   const base = baseUrl.replace(/\/+$/, '');
 
   async function fetchTask(token: string, id: string): Promise<FetchResult> {
@@ -37,19 +37,24 @@ export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, connections 
     let status: number;
     let headers: Record<string, string | string[] | undefined>;
     let body: string | undefined;
+    // One bound on the whole attempt (connect, headers, a body sent drop by drop): the agent's own
+    // timeouts only bound pauses. A plain controller and timer: AbortSignal.timeout costs more.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       const response = await request(`${base}/v1/video/generations/${encodeURIComponent(id)}`, {
         method: 'GET',
         dispatcher: agent,
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-        // The agent's headers and body timeouts bound the request; an AbortSignal per request
-        // would cost a timer and an AbortController on every call.
+        signal: controller.signal,
       });
       status = response.statusCode;
       headers = response.headers;
       body = await readBody(response.body, response.headers['content-length'], maxBodyBytes);
     } catch (error) {
-      return networkFailure(error, timeoutMs);
+      return networkFailure(controller.signal.aborted ? Object.assign(new Error('timeout'), { name: 'TimeoutError' }) : error, timeoutMs);
+    } finally {
+      clearTimeout(timer);
     }
     if (body === undefined) return fail(ErrorCode.UpstreamBadResponse, `The upstream answered with a body over ${maxBodyBytes} bytes.`, status);
     return interpret(status, headers, body);
