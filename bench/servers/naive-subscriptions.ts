@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { createPubSub, createSchema, createYoga, Repeater } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { typeDefs } from './video-task-shape.js';
 import { createUpstreamClient } from '../../src/upstream/client.js';
 import { normalizeTask } from '../../src/upstream/normalize.js';
 import { taskChanged, type VideoTask } from '../../src/upstream/video-task.js';
@@ -48,20 +49,7 @@ function watch(token: string, id: string): () => void {
 }
 
 const schema = createSchema({
-  typeDefs: /* GraphQL */ `
-    enum VideoTaskStatus { SUBMITTED QUEUED IN_PROGRESS SUCCESS FAILURE UNKNOWN }
-    type VideoTask {
-      id: ID!
-      status: VideoTaskStatus!
-      progress: Int!
-      videoUrl: String
-      error: String
-      submittedAt: String
-      startedAt: String
-      finishedAt: String
-      action: String
-      upstreamStatus: String!
-    }
+  typeDefs: `${typeDefs}
     type Query { videoTask(id: ID!): VideoTask }
     type Subscription { videoTaskUpdated(id: ID!): VideoTask! }
   `,

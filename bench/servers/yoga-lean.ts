@@ -3,27 +3,14 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { finishedTask, typeDefs } from './video-task-shape.js';
 
-const task = (id: string) => ({
-  id,
-  status: 'SUCCESS',
-  progress: 100,
-  videoUrl: `https://cdn.example.com/${id}.mp4`,
-  error: null,
-  submittedAt: '2024-01-15T16:00:00.000Z',
-  startedAt: '2024-01-15T16:00:10.000Z',
-  finishedAt: '2024-01-15T16:02:00.000Z',
-  action: 'generate',
-  upstreamStatus: 'success',
-});
 const yoga = createYoga({
   schema: createSchema({
-    typeDefs: /* GraphQL */ `
-      enum VideoTaskStatus { SUBMITTED QUEUED IN_PROGRESS SUCCESS FAILURE UNKNOWN }
-      type VideoTask { id: ID! status: VideoTaskStatus! progress: Int! videoUrl: String error: String submittedAt: String startedAt: String finishedAt: String action: String upstreamStatus: String! }
+    typeDefs: `${typeDefs}
       type Query { videoTask(id: ID!): VideoTask }
     `,
-    resolvers: { Query: { videoTask: (_: unknown, { id }: { id: string }) => task(id) } },
+    resolvers: { Query: { videoTask: (_: unknown, { id }: { id: string }) => finishedTask(id) } },
   }),
   logging: false,
   graphiql: false,
