@@ -35,9 +35,9 @@ export interface TestGateway {
   dispose(): Promise<void>;
 }
 
-/** The real gateway on a free loopback port, with intervals short enough for tests. */
-export async function startGateway(overrides: Partial<Config> & { upstreamUrl: string }, logLevel: Config['logLevel'] = 'silent'): Promise<TestGateway> {
-  const config: Config = {
+/** The configuration tests run the gateway with: a free loopback port, intervals of a few ms. */
+export function testConfig(overrides: Partial<Config> & { upstreamUrl: string }): Config {
+  return {
     ...loadConfig({}),
     port: 0,
     host: '127.0.0.1',
@@ -46,6 +46,11 @@ export async function startGateway(overrides: Partial<Config> & { upstreamUrl: s
     pollQueuedFactor: 1,
     ...overrides,
   };
+}
+
+/** The real gateway on a free loopback port, with intervals short enough for tests. */
+export async function startGateway(overrides: Partial<Config> & { upstreamUrl: string }, logLevel: Config['logLevel'] = 'silent'): Promise<TestGateway> {
+  const config = testConfig(overrides);
   const gateway = createGateway({ config, logger: createLogger(logLevel) });
   const url = await gateway.start();
   let disposed = false;

@@ -1,11 +1,11 @@
 import type { DestinationStream } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createGateway } from '../src/app.js';
-import { loadConfig, type Config } from '../src/config.js';
+import type { Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import type { Simulator } from '../src/simulator/index.js';
 import { VideoTaskQuery, VideoTaskUpdated } from './documents.js';
-import { codes, collect, execute, onDispose, sse, startSimulator, waitFor, wsClient } from './helpers.js';
+import { codes, collect, execute, onDispose, sse, startSimulator, testConfig, waitFor, wsClient } from './helpers.js';
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -23,16 +23,7 @@ interface LoggedGateway {
 async function startLoggedGateway(simulator: Simulator, overrides: Partial<Config> = {}): Promise<LoggedGateway> {
   const written: string[] = [];
   const destination: DestinationStream = { write: (line) => void written.push(line) };
-  const config: Config = {
-    ...loadConfig({}),
-    port: 0,
-    host: '127.0.0.1',
-    pollIntervalMs: 10,
-    pollJitter: 0,
-    pollQueuedFactor: 1,
-    upstreamUrl: simulator.url,
-    ...overrides,
-  };
+  const config = testConfig({ upstreamUrl: simulator.url, ...overrides });
   const gateway = createGateway({ config, logger: createLogger('debug', destination) });
   const url = await gateway.start();
   onDispose(() => gateway.stop());
