@@ -1,14 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { useGraphQlJit } from '@envelop/graphql-jit';
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import type { Registry } from 'prom-client';
-import { Kind, type DocumentNode, type GraphQLError, type OperationDefinitionNode, type ValidationContext } from 'graphql';
-import { createGraphQLError, createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
+import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
-import { createCredentials, parseBearer } from './credential.js';
+import { createCredentials } from './credential.js';
 import { ErrorCode, failure } from './errors.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -19,9 +14,11 @@ import { useTaskIdLimit } from './schema/use-task-id-limit.js';
 import { createAuthResolver, type Auth } from './server/auth.js';
 import { createDirectOperations } from './server/direct-operations.js';
 import { graphiqlOptions } from './server/graphiql.js';
+import { parseJsonBody, sendJson, serveMetrics } from './server/http.js';
 import { createLivePage } from './server/live-page.js';
 import { readBody } from './server/read-body.js';
 import { useNoIntrospection } from './server/use-no-introspection.js';
+import { useCompiledQueries, useOperationLimits } from './server/operation-plugins.js';
 import { useOperationLog } from './server/use-operation-log.js';
 import { attachWebSockets, type WebSocketInitialContext } from './server/websocket.js';
 import { createSubscriptionHub } from './subscriptions/hub.js';
@@ -116,20 +113,10 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     },
     ...(config.graphiql ? graphiqlOptions(!config.upstreamApiKey) : { graphiql: false }),
     plugins: [
-      EnvelopArmorPlugin({
-        maxDepth: { n: config.maxDepth, ignoreIntrospection: false, flattenFragments: true, ...reportAsValidationError },
-        maxAliases: { n: config.maxAliases, ...reportAsValidationError },
-        maxTokens: { n: config.maxTokens },
-        costLimit: { maxCost: config.maxCost, ...reportAsValidationError },
-        maxDirectives: { n: config.maxDirectives, ...reportAsValidationError },
-        // Suggestions would reveal the schema that disabled introspection hides.
-        blockFieldSuggestion: { enabled: !config.introspection },
-      }),
+      useOperationLimits(config),
       useTaskIdLimit(config.maxTaskIds),
-      // Compiled execution and serialization for queries; subscriptions keep the hub (set after it).
-      // Its cache is keyed by document alone: only documents with a single operation are compiled,
-      // so that the operation run is always the one asked for.
-      useGraphQlJit({}, { enableIf: ({ document, operationName }) => isSingleOperation(document, operationName) }),
+      // Subscriptions keep the hub: it is set after the compiled queries' subscribe function.
+      useCompiledQueries(),
       useGroupedSubscriptions(hub),
       useOperationLog({ logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation }),
       ...(config.introspection ? [] : [useNoIntrospection()]),
@@ -183,9 +170,8 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       const body = await readBody(req, config.bodyLimitBytes);
       if (body === null) return void res.destroy();
       if (body === undefined) {
-        res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-        res.end(JSON.stringify({ errors: [{ message: `Request body too large: at most ${config.bodyLimitBytes} bytes.`, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] }));
-        return;
+        res.shouldKeepAlive = false;
+        return sendJson(res, 413, { errors: [{ message: `Request body too large: at most ${config.bodyLimitBytes} bytes.`, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] });
       }
       const parsed = parseJsonBody(req, body);
       if (path === yoga.graphqlEndpoint && (await direct(req, res, parsed))) return;
@@ -266,61 +252,4 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     },
     stats,
   };
-}
-
-async function serveMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry, token: string | undefined): Promise<void> {
-  if (token && !sameSecret(parseBearer(req.headers.authorization) ?? '', token)) {
-    res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain' });
-    return void res.end('Unauthorized\n');
-  }
-  const body = await registry.metrics();
-  res.writeHead(200, { 'content-type': registry.contentType });
-  res.end(body);
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-function isSingleOperation(document: DocumentNode, operationName: string | null | undefined): boolean {
-  let operation: OperationDefinitionNode | undefined;
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    if (operation) return false;
-    operation = definition;
-  }
-  return operation !== undefined && (operationName == null || operation.name?.value === operationName);
-}
-
-/**
- * graphql-armor throws its rejections out of validation, which leaves them without a code; reported
- * as validation errors instead, they get yoga's GRAPHQL_VALIDATION_FAILED like any invalid operation.
- */
-const reportAsValidationError = {
-  propagateOnRejection: false,
-  onReject: [
-    (context: ValidationContext | null, error: GraphQLError) =>
-      context?.reportError(createGraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
-  ],
-};
-
-/** The parsed JSON for a JSON request, else the raw text, which yoga parses (or rejects) itself. */
-function parseJsonBody(req: IncomingMessage, body: Buffer): unknown {
-  const text = body.toString('utf8');
-  if (!req.headers['content-type']?.includes('json')) return text;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    // Yoga needs a non-empty object to use a parsed body; anything else goes as text.
-    return typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length > 0 ? parsed : text;
-  } catch {
-    return text;
-  }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
-  res.end(json);
 }
