@@ -44,6 +44,35 @@ describe('serving', () => {
     expect(JSON.stringify(outcome)).not.toContain('queryType":{"name"');
   });
 
+  it('should serve the live page and its script only when enabled', async () => {
+    const simulator = await startSimulator();
+    const on = await startGateway({ upstreamUrl: simulator.url, livePage: true });
+    const page = await fetch(`${on.url}/`);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<script src="/live.js"');
+    const script = await fetch(`${on.url}/live.js`);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect(await script.text()).toContain('videoTaskUpdated');
+    const off = await startGateway({ upstreamUrl: simulator.url, livePage: false });
+    expect((await fetch(`${off.url}/`)).status).toBe(404);
+  });
+
+  it('should allow any origin with CORS_ORIGINS=*', async () => {
+    const simulator = await startSimulator();
+    const { endpoint } = await startGateway({ upstreamUrl: simulator.url, corsOrigins: ['*'] });
+    const preflight = await fetch(endpoint, { method: 'OPTIONS', headers: { origin: 'https://anywhere.example', 'access-control-request-method': 'POST' } });
+    // yoga answers a wildcard by echoing the origin.
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://anywhere.example');
+  });
+
+  it('should send no CORS headers when CORS_ORIGINS is unset', async () => {
+    const simulator = await startSimulator();
+    const { endpoint } = await startGateway({ upstreamUrl: simulator.url, upstreamApiKey: 'k' });
+    const response = await fetch(endpoint, { method: 'POST', headers: { origin: 'https://anywhere.example', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('should answer /healthz and /readyz', async () => {
     const simulator = await startSimulator();
     const { url } = await startGateway({ upstreamUrl: simulator.url });
