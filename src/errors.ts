@@ -25,14 +25,6 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** The codes an upstream call can end with (a subset of {@link ErrorCode}). */
-export type UpstreamFailureCode =
-  | typeof ErrorCode.Unauthenticated
-  | typeof ErrorCode.Forbidden
-  | typeof ErrorCode.UpstreamUnavailable
-  | typeof ErrorCode.UpstreamBadResponse
-  | typeof ErrorCode.TaskNotFound;
-
 /**
  * A failure as data: what the upstream layer and the poller hand upwards instead of throwing,
  * so that a subscription can carry it as an event and a batch can carry it per key.
