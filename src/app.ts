@@ -69,9 +69,10 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     breakerState: () => breaker.state,
     upstreamQueue: () => limiter.queued,
   });
-  const fetchTask = breaker.wrap(withRetries(metrics.instrument(client.fetchTask), { retries: config.upstreamRetries, onRetry: metrics.countRetry }));
   const tasks = createTaskSource({
-    fetchTask,
+    fetchTask: metrics.instrument(client.fetchTask),
+    // The breaker counts whole requests (after retries) and fails fast before any queueing.
+    around: (attempt) => breaker.wrap(withRetries(attempt, { retries: config.upstreamRetries, onRetry: metrics.countRetry })),
     limiter,
     cacheSize: config.taskCacheSize,
     freshnessMs: config.taskFreshnessMs,

@@ -243,3 +243,26 @@ describe('the breaker and 4xx answers', () => {
     expect(taskRequests(simulator, 'q-422')).toHaveLength(4);
   });
 });
+
+describe('the upstream budget and retries', () => {
+  it('should hold no slot of UPSTREAM_CONCURRENCY while waiting to retry', async () => {
+    const simulator = await startSimulator();
+    const { endpoint } = await startGateway({ upstreamUrl: simulator.url, upstreamConcurrency: 1, upstreamRetries: 1 });
+    simulator.injectFault({ type: 'status', status: 429, headers: { 'retry-after': '1' } }, 1);
+    const order: string[] = [];
+    const first = execute(endpoint, '{ videoTask(id: "slot-a") { id } }', undefined, { authorization: 'Bearer t1' }).then((r) => {
+      order.push('a');
+      return r;
+    });
+    await waitFor(() => taskRequests(simulator, 'slot-a').length === 1, { message: 'the first attempt' });
+    const second = await execute(endpoint, '{ videoTask(id: "slot-b") { id } }', undefined, { authorization: 'Bearer t1' });
+    order.push('b');
+    expect(second.data).toEqual({ videoTask: { id: 'slot-b' } });
+    expect((await first).data).toEqual({ videoTask: { id: 'slot-a' } });
+    expect(order).toEqual(['b', 'a']);
+    const [aFirst, aRetry] = taskRequests(simulator, 'slot-a');
+    const [b] = taskRequests(simulator, 'slot-b');
+    expect(aFirst!.status).toBe(429);
+    expect(b!.at).toBeLessThan(aRetry!.at);
+  });
+});

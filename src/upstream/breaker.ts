@@ -39,6 +39,8 @@ export function createBreaker({ threshold = 5, cooldownMs = 5000, onStateChange,
   };
 
   const record = (result: FetchResult) => {
+    // Status 0: nothing was sent (a dropped poll), which says nothing about the upstream.
+    if (!result.ok && result.status === 0) return;
     if (countsAsFailure(result)) {
       failures++;
       if (state === 'half-open' || failures >= threshold) {

@@ -5,13 +5,20 @@ import type { Lane, Limiter } from './limiter.js';
 import { normalizeTask } from './normalize.js';
 import { isFinal, type VideoTask } from './video-task.js';
 import type { FetchResult } from './client.js';
+import type { FetchTask } from './retry.js';
 
 /** A task, or why there is none. Never thrown. */
 export type TaskResult = { ok: true; task: VideoTask } | { ok: false; failure: Failure };
 
 export interface TaskSourceOptions {
-  /** One upstream GET of one task (the client, possibly wrapped in retries and a breaker). */
+  /** One attempt at an upstream GET of one task: the client (instrumented). */
   fetchTask(token: string, id: string): Promise<FetchResult>;
+  /**
+   * What goes around the attempts of one request: retries and a breaker. Each attempt takes its
+   * own turn in the upstream budget, so that waiting between retries holds no slot.
+   * @default the attempt alone
+   */
+  around?: ((attempt: FetchTask) => FetchTask) | undefined;
   /** The upstream budget shared with everything else that calls the upstream. */
   limiter: Limiter;
   /** Tasks kept at most (finished ones, and unfinished ones within `freshnessMs`). @default 10000 */
@@ -42,16 +49,21 @@ export interface TaskSource {
 }
 
 /** The one way the gateway reads tasks: cache, in-flight de-duplication, budget, normalization. */
-export function createTaskSource({ fetchTask, limiter, cacheSize = 10_000, freshnessMs = 0, queryDeadlineMs = 15_000, onCacheLookup }: TaskSourceOptions): TaskSource {
+export function createTaskSource({ fetchTask, around = (attempt) => attempt, limiter, cacheSize = 10_000, freshnessMs = 0, queryDeadlineMs = 15_000, onCacheLookup }: TaskSourceOptions): TaskSource {
   // Keyed by credential fingerprint and id: one credential never sees what another fetched.
   const cache = new LRUCache<string, VideoTask>({ max: cacheSize });
   const inFlight = new Map<string, InFlight>();
 
   function load(credential: Credential, id: string, key: string, lane: Lane, stillWanted: () => boolean): InFlight {
-    const entry = { queryJoined: lane === 'query' } as InFlight;
-    const ticket = limiter.schedule(lane, () => fetchTask(credential.token, id), { skip: () => !entry.queryJoined && !stillWanted(), skipped: dropped });
-    entry.promote = ticket.promote;
-    entry.promise = ticket.promise
+    const entry = { queryJoined: lane === 'query', promote: () => {} } as InFlight;
+    const skip = { skip: () => !entry.queryJoined && !stillWanted(), skipped: dropped };
+    const attempt: FetchTask = (token, taskId) => {
+      // A retry after a query joined waits in the query lane.
+      const ticket = limiter.schedule(entry.queryJoined ? 'query' : lane, () => fetchTask(token, taskId), skip);
+      entry.promote = ticket.promote;
+      return ticket.promise;
+    };
+    entry.promise = around(attempt)(credential.token, id)
       .then((result): TaskResult => {
         if (!result.ok) return result;
         const task = normalizeTask(id, result.task);
@@ -100,8 +112,11 @@ interface InFlight {
 
 const always = () => true;
 
-/** What a dropped poll resolves with; nobody is left to read it. */
-const dropped: FetchResult = { ok: false, failure: failure(ErrorCode.UpstreamUnavailable, 'The poll was dropped: nobody watches the task any more.') };
+/**
+ * What a dropped poll resolves with; nobody is left to read it. Status 0, "nothing was sent":
+ * neither retried nor counted by the breaker.
+ */
+const dropped: FetchResult = { ok: false, status: 0, failure: failure(ErrorCode.UpstreamUnavailable, 'The poll was dropped: nobody watches the task any more.') };
 
 function withDeadline(pending: Promise<TaskResult>, ms: number): Promise<TaskResult> {
   let timer: NodeJS.Timeout | undefined;
