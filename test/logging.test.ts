@@ -110,4 +110,18 @@ describe('logs', () => {
     expect(gw.lines().find((line) => line.msg === 'operation')?.requestId).toBe(echoed);
     expect(gw.text()).not.toContain('injected');
   });
+
+  it('should log each websocket operation with a request id of its connection and its own', async () => {
+    const simulator = await startSimulator();
+    const gw = await startLoggedGateway(simulator);
+    simulator.setTask('ws-log-1', { status: 'success', progress: '100%' });
+    const client = wsClient(gw.wsEndpoint, { connectionParams: auth('t1') });
+    // Both at once, on one connection (the client opens it lazily and closes it when idle).
+    await Promise.all([collect(client, VideoTaskUpdated, { id: 'ws-log-1' }).done, collect(client, VideoTaskUpdated, { id: 'ws-log-1' }).done]);
+    const ids = gw.lines().filter((line) => line.msg === 'websocket operation').map((line) => String(line.requestId));
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toMatch(/^[0-9a-f]{8}:.+$/);
+    expect(ids[0]!.split(':')[0]).toBe(ids[1]!.split(':')[0]);
+    expect(ids[0]).not.toBe(ids[1]);
+  });
 });

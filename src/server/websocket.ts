@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { OperationResult, Context as WsContext, SubscribeMessage } from 'graphql-ws';
@@ -135,6 +136,9 @@ export function attachWebSockets({
       },
       async onSubscribe(ctx: WsContext<Record<string, unknown>, Extra>, id, payload) {
         countOperation();
+        if (logger.isLevelEnabled('debug')) {
+          logger.debug({ requestId: `${connectionIdOf(ctx.extra)}:${id}`, operationName: payload.operationName ?? undefined }, 'websocket operation');
+        }
         // graphql-ws registers the id before this hook, so the count includes this subscription.
         if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
           return [codedError(ErrorCode.LimitExceeded, `Too many subscriptions on this connection: at most ${maxSubscriptionsPerConnection}.`)];
@@ -185,6 +189,15 @@ export function attachWebSockets({
       for (const socket of wss.clients) socket.terminate();
     },
   };
+}
+
+const connectionIds = new WeakMap<Extra, string>();
+
+/** A random id per connection, made when first logged: with the operation id, a request id. */
+function connectionIdOf(extra: Extra): string {
+  let id = connectionIds.get(extra);
+  if (!id) connectionIds.set(extra, (id = randomUUID().slice(0, 8)));
+  return id;
 }
 
 function addressOf(req: IncomingMessage): string {
