@@ -35,17 +35,15 @@ export async function amplification(simulator: Simulator, { quick }: { quick: bo
         const prefix = `amp-${tasks}-${subscribers}`;
         const ids = Array.from({ length: tasks }, (_, t) => `${prefix}-${t}`);
         for (const id of ids) simulator.setTask(id, { status: 'in_progress', progress: '50%', fail_reason: '', start_time: 1_700_000_000 });
-        const perConnection = Math.min(10, subscribers);
-        const fleet = await openFleet({
-          url: gateway.url,
-          token: 'bench-token',
-          connections: Math.ceil(subscribers / perConnection),
-          perConnection,
-          taskIdFor: (n) => ids[n % tasks]!,
-          query,
-          record: false,
-        });
-        await until(() => fleet.ready >= subscribers, 60_000, `${subscribers} subscriptions`);
+        // S subscribers spread over the given tasks, up to 10 per connection, all with a first event.
+        const subscribeAll = async (taskIds: string[]) => {
+          const perConnection = Math.min(10, subscribers);
+          const connections = Math.ceil(subscribers / perConnection);
+          const fleet = await openFleet({ url: gateway.url, token: 'bench-token', connections, perConnection, taskIdFor: (n) => taskIds[n % tasks]!, query, record: false });
+          await until(() => fleet.ready >= subscribers, 60_000, `${subscribers} subscriptions`);
+          return fleet;
+        };
+        const fleet = await subscribeAll(ids);
         const before = countCalls(simulator, prefix);
         const started = performance.now();
         await sleep(ticks * intervalMs);
@@ -53,21 +51,10 @@ export async function amplification(simulator: Simulator, { quick }: { quick: bo
         // Ticks of the interval that really elapsed (a loaded machine oversleeps).
         const elapsedTicks = (performance.now() - started) / intervalMs;
         await fleet.close();
-        await until(() => true, 0, '');
         // Finished tasks: one lookup each, then the cache.
         const doneIds = ids.map((id) => `${id}-done`);
         for (const id of doneIds) simulator.setTask(id, { status: 'success', progress: '100%', fail_reason: 'https://cdn.example.com/v.mp4' });
-        const doneFleet = await openFleet({
-          url: gateway.url,
-          token: 'bench-token',
-          connections: Math.ceil(subscribers / perConnection),
-          perConnection,
-          taskIdFor: (n) => doneIds[n % tasks]!,
-          query,
-          record: false,
-        });
-        await until(() => doneFleet.ready >= subscribers, 60_000, `${subscribers} finished subscriptions`);
-        await doneFleet.close();
+        await (await subscribeAll(doneIds)).close();
         const doneCalls = simulator.requests.filter((r) => r.taskId?.startsWith(prefix) && r.taskId.endsWith('-done')).length;
         rows.push({
           subscribers,

@@ -19,11 +19,6 @@ export interface SubscriptionHub {
    * (argument checks, credential, coded errors, masked here), then it joins its group.
    */
   subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
-  /**
-   * Adds a subscriber to the group of subscribers that share its task stream, document,
-   * operation name and variables (and so its credential), and returns its result iterator.
-   */
-  join(args: ExecutionArgs, stream: TaskStream): AsyncIterableIterator<ExecutionResult>;
   /** Groups alive: distinct (credential, task, selection) being served. */
   readonly groups: number;
   /** Subscribers in all groups. */
@@ -170,6 +165,10 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
 
   const internals: HubInternals = { leave };
 
+  /**
+   * Adds a subscriber to the group of subscribers that share its task stream, document,
+   * operation name and variables (and so its credential), and returns its result iterator.
+   */
   function join(args: ExecutionArgs, stream: TaskStream): AsyncIterableIterator<ExecutionResult> {
     const context = args.contextValue as Context;
     const key = `${stream.credential.fingerprint}:${stream.id}\n${documentId(args.document)}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
@@ -217,7 +216,6 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
       }
       return join(args, source);
     },
-    join,
     get groups() {
       return groups.size;
     },

@@ -1,13 +1,12 @@
 import type { Credential } from '../credential.js';
-import { isFinalEvent, type Poller, type TaskEvent } from '../poller/poller.js';
+import type { Poller, TaskEvent } from '../poller/poller.js';
 
 const brand = Symbol('TaskStream');
 
 /**
  * What the `videoTaskUpdated` field's subscribe resolver returns: the key of a task's event
- * stream. The grouped-subscription plugin recognizes it and joins the subscriber to a group;
- * anything else iterating it (plain graphql-js `subscribe`) gets a per-subscriber iterator with
- * the same semantics: the current state first, then changes, ending after a final event.
+ * stream. The subscription hub recognizes it and joins the subscriber to a group; it is not meant
+ * to be iterated by anything else (plain graphql-js `subscribe` would serve one subscriber alone).
  */
 export interface TaskStream extends AsyncIterable<TaskEvent> {
   readonly [brand]: true;
@@ -22,46 +21,12 @@ export function createTaskStream(poller: Poller, credential: Credential, id: str
     poller,
     credential,
     id,
-    [Symbol.asyncIterator]: () => iterate(poller, credential, id),
+    [Symbol.asyncIterator]: () => {
+      throw new Error('A TaskStream is served by the subscription hub (useGroupedSubscriptions, or the websocket root).');
+    },
   };
 }
 
 export function isTaskStream(value: unknown): value is TaskStream {
   return typeof value === 'object' && value !== null && brand in value;
-}
-
-function iterate(poller: Poller, credential: Credential, id: string): AsyncIterator<TaskEvent> {
-  const queue: TaskEvent[] = [];
-  let waiting: ((result: IteratorResult<TaskEvent>) => void) | undefined;
-  let ended = false;
-  const push = (event: TaskEvent) => {
-    if (ended) return;
-    if (waiting) {
-      const resolve = waiting;
-      waiting = undefined;
-      resolve({ value: event, done: false });
-    } else queue.push(event);
-    if (isFinalEvent(event)) stop();
-  };
-  const watch = poller.watch(credential, id, push);
-  function stop() {
-    ended = true;
-    watch.unwatch();
-  }
-  if (watch.current) push(watch.current);
-  return {
-    next() {
-      const event = queue.shift();
-      if (event) return Promise.resolve({ value: event, done: false });
-      if (ended) return Promise.resolve({ value: undefined, done: true });
-      return new Promise((resolve) => (waiting = resolve));
-    },
-    return() {
-      stop();
-      queue.length = 0;
-      waiting?.({ value: undefined, done: true });
-      waiting = undefined;
-      return Promise.resolve({ value: undefined, done: true });
-    },
-  };
 }
