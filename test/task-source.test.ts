@@ -105,6 +105,16 @@ describe('createTaskSource caching', () => {
     });
   });
 
+  it('should fetch a finished task again once finalTtlMs has passed (its signed video URL expires)', async () => {
+    const tasks = source({ finalTtlMs: 50 });
+    expectTask(await tasks.get(alice, 'task_done_ttl', 'query'));
+    expectTask(await tasks.get(alice, 'task_done_ttl', 'query'));
+    expect(taskRequests(simulator, 'task_done_ttl')).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expectTask(await tasks.get(alice, 'task_done_ttl', 'query'));
+    expect(taskRequests(simulator, 'task_done_ttl')).toHaveLength(2);
+  });
+
   it("should let a poll's newer state replace the unfinished state a query cached", async () => {
     simulator.setTask('task_running_5', UNFINISHED);
     const tasks = source({ freshnessMs: 60_000 });

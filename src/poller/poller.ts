@@ -3,7 +3,7 @@ import { ErrorCode, failure, type Failure } from '../errors.js';
 import type { TaskSource } from '../upstream/task-source.js';
 import { isFinal, taskChanged, type VideoTask } from '../upstream/video-task.js';
 import { createMemoryBus, type EventBus } from './bus.js';
-import { createLocalOwnership, type LoopOwnership } from './ownership.js';
+import { createLocalOwnership, type Lease, type LoopOwnership } from './ownership.js';
 import type { PollPolicy } from './policy.js';
 
 /**
@@ -23,6 +23,11 @@ export interface PollerOptions {
   bus?: EventBus<TaskEvent> | undefined;
   /** Who runs the loop of a key. @default this process, always */
   ownership?: LoopOwnership | undefined;
+  /**
+   * How often a key watched here whose loop another instance runs tries to take the loop over, in
+   * ms (a fleet: the owner may die). @default 5000
+   */
+  leaseRetryMs?: number | undefined;
   /** A loop ends with WATCH_TIMEOUT after running this long, in ms. @default 1800000 */
   maxWatchMs?: number | undefined;
   /** A loop ends with the upstream's error after failing without a break this long, in ms. @default 300000 */
@@ -53,10 +58,21 @@ export interface Poller {
 
 interface Entry {
   readonly key: string;
+  readonly credential: Credential;
+  readonly id: string;
   readonly listeners: Set<(event: TaskEvent) => void>;
-  readonly unsubscribe: () => void;
+  unsubscribe: () => void;
   current: TaskEvent | undefined;
   loop: Loop | undefined;
+  /** When the watch started (fleet-wide when a lease says so): MAX_WATCH_MS counts from it. */
+  startedAt: number | undefined;
+  /** A lease is being asked for. */
+  acquiring: boolean;
+  /** Whether the bus's last event was read since this instance last ran or lost the loop. */
+  caughtUp: boolean;
+  /** The next attempt at the lease, while another instance runs the loop. */
+  retry: NodeJS.Timeout | undefined;
+  removed: boolean;
 }
 
 interface Loop {
@@ -76,6 +92,7 @@ export function createPoller({
   policy,
   bus = createMemoryBus<TaskEvent>(),
   ownership = createLocalOwnership(),
+  leaseRetryMs = 5000,
   maxWatchMs = 30 * 60_000,
   maxPollFailureMs = 5 * 60_000,
   onListenerError = () => {},
@@ -86,10 +103,12 @@ export function createPoller({
   /** Set by dispose: later watches end at once with it, and start no loop. */
   let closed: TaskEvent | undefined;
 
-  function startLoop(entry: Entry, credential: Credential, id: string): Loop {
+  function startLoop(entry: Entry): Loop {
+    const { credential, id } = entry;
     const loop: Loop = { timer: undefined, stopped: false };
-    const startedAt = now();
-    let last: VideoTask | undefined;
+    const startedAt = (entry.startedAt ??= now());
+    // A loop taken over from another instance diffs against what its watchers were last sent.
+    let last: VideoTask | undefined = entry.current?.type === 'task' ? entry.current.task : undefined;
     let failures = 0;
     let failingSince = 0;
     loops++;
@@ -158,9 +177,85 @@ export function createPoller({
   }
 
   function removeEntry(entry: Entry): void {
+    entry.removed = true;
     stopLoop(entry);
+    if (entry.retry) clearTimeout(entry.retry);
+    entry.retry = undefined;
     entry.unsubscribe();
     if (entries.get(entry.key) === entry) entries.delete(entry.key);
+  }
+
+  /** Hands an event to this process's watchers of the key. */
+  function dispatch(entry: Entry, event: TaskEvent): void {
+    entry.current = event;
+    for (const l of [...entry.listeners]) {
+      // One failing watcher must not starve the others or kill the loop.
+      try {
+        l(event);
+      } catch (error) {
+        onListenerError(error);
+      }
+    }
+    // A final event ends every watch of this key: the next watcher starts afresh.
+    if (isFinalEvent(event)) removeEntry(entry);
+  }
+
+  /** Runs the key's loop here if the ownership allows it, else tries again in `leaseRetryMs`. */
+  function tryOwn(entry: Entry): void {
+    if (entry.loop || entry.acquiring || entry.removed || closed) return;
+    const pending = ownership.acquire(entry.key, () => lost(entry));
+    // One process: the answer is at once, and the first poll starts now.
+    if (!(pending instanceof Promise)) {
+      if (pending) begin(entry, pending);
+      else scheduleRetry(entry);
+      return;
+    }
+    entry.acquiring = true;
+    void pending
+      .catch(() => undefined)
+      .then(async (lease) => {
+        // The shared bus's last event: the current state for a late joiner, the diff base for a takeover.
+        if (bus.last && (lease || !entry.caughtUp)) await catchUp(entry);
+        entry.acquiring = false;
+        if (entry.removed || closed) {
+          if (lease) ownership.release(entry.key);
+        } else if (lease) begin(entry, lease);
+        else scheduleRetry(entry);
+      });
+  }
+
+  function begin(entry: Entry, lease: Lease): void {
+    if (lease.startedAt !== undefined) entry.startedAt = lease.startedAt;
+    entry.loop = startLoop(entry);
+  }
+
+  function scheduleRetry(entry: Entry): void {
+    if (entry.retry || entry.removed) return;
+    entry.retry = setTimeout(() => {
+      entry.retry = undefined;
+      tryOwn(entry);
+    }, leaseRetryMs);
+    entry.retry.unref?.();
+  }
+
+  /** Another instance took the lease: listen only, and catch up with what it published. */
+  function lost(entry: Entry): void {
+    if (!entry.loop) return;
+    stopLoop(entry);
+    entry.caughtUp = false;
+    scheduleRetry(entry);
+  }
+
+  async function catchUp(entry: Entry): Promise<void> {
+    let stored: TaskEvent | undefined;
+    try {
+      stored = await bus.last!(entry.key);
+    } catch {
+      return;
+    }
+    entry.caughtUp = true;
+    if (!stored || entry.removed) return;
+    if (JSON.stringify(stored) !== JSON.stringify(entry.current)) dispatch(entry, stored);
   }
 
   return {
@@ -171,30 +266,26 @@ export function createPoller({
       if (!entry) {
         const created: Entry = {
           key,
+          credential,
+          id,
           listeners: new Set(),
           current: undefined,
           loop: undefined,
-          unsubscribe: bus.subscribe(key, (event) => {
-            created.current = event;
-            for (const l of [...created.listeners]) {
-              // One failing watcher must not starve the others or kill the loop.
-              try {
-                l(event);
-              } catch (error) {
-                onListenerError(error);
-              }
-            }
-            // A final event ends every watch of this key: the next watcher starts afresh.
-            if (isFinalEvent(event)) removeEntry(created);
-          }),
+          startedAt: undefined,
+          acquiring: false,
+          caughtUp: false,
+          retry: undefined,
+          removed: false,
+          unsubscribe: () => {},
         };
+        created.unsubscribe = bus.subscribe(key, (event) => dispatch(created, event));
         entries.set(key, (entry = created));
       }
       const current = entry.current;
       // A fresh function per watch: the same listener may watch twice and leave once.
       const own = (event: TaskEvent) => listener(event);
       entry.listeners.add(own);
-      if (!entry.loop && ownership.acquire(key)) entry.loop = startLoop(entry, credential, id);
+      tryOwn(entry);
       const owner = entry;
       let active = true;
       return {
@@ -217,7 +308,8 @@ export function createPoller({
       closed = { type: 'failure', final: true, failure: reason ?? failure(ErrorCode.ShuttingDown, 'The gateway is shutting down.') };
       for (const entry of [...entries.values()]) {
         stopLoop(entry);
-        if (reason) bus.publish(entry.key, { type: 'failure', final: true, failure: reason });
+        // This process's watchers only: another instance's subscribers go on.
+        if (reason) dispatch(entry, { type: 'failure', final: true, failure: reason });
         removeEntry(entry);
       }
     },

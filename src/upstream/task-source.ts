@@ -31,8 +31,22 @@ export interface TaskSourceOptions {
    * Polls have no deadline: the poller paces itself. @default 15000
    */
   queryDeadlineMs?: number | undefined;
+  /** How long a finished task is served from the cache, in ms (the life of the upstream's signed video URL). @default 86400000 */
+  finalTtlMs?: number | undefined;
+  /**
+   * A cache of finished tasks shared with other instances (a fleet's Redis), asked after the local
+   * one and before the upstream, and told of every finished task fetched here. @default none
+   */
+  shared?: SharedTaskCache | undefined;
   /** Told of every cache lookup, for metrics. */
   onCacheLookup?: ((hit: boolean) => void) | undefined;
+}
+
+/** Finished tasks shared beyond this process, by `<fingerprint>:<id>`. Never throws: trouble is a miss. */
+export interface SharedTaskCache {
+  /** The task and how much longer it may be served, in ms. */
+  get(key: string): Promise<{ task: VideoTask; ttlMs: number } | undefined>;
+  set(key: string, task: VideoTask): void;
 }
 
 export interface TaskSource {
@@ -49,7 +63,17 @@ export interface TaskSource {
 }
 
 /** The one way the gateway reads tasks: cache, in-flight de-duplication, budget, normalization. */
-export function createTaskSource({ fetchTask, around = (attempt) => attempt, limiter, cacheSize = 10_000, freshnessMs = 0, queryDeadlineMs = 15_000, onCacheLookup }: TaskSourceOptions): TaskSource {
+export function createTaskSource({
+  fetchTask,
+  around = (attempt) => attempt,
+  limiter,
+  cacheSize = 10_000,
+  freshnessMs = 0,
+  queryDeadlineMs = 15_000,
+  finalTtlMs = 24 * 3_600_000,
+  shared,
+  onCacheLookup,
+}: TaskSourceOptions): TaskSource {
   // Keyed by credential fingerprint and id: one credential never sees what another fetched.
   const cache = new LRUCache<string, VideoTask>({ max: cacheSize });
   const inFlight = new Map<string, InFlight>();
@@ -63,14 +87,23 @@ export function createTaskSource({ fetchTask, around = (attempt) => attempt, lim
       entry.promote = ticket.promote;
       return ticket.promise;
     };
-    entry.promise = around(attempt)(credential.token, id)
-      .then((result): TaskResult => {
+    const upstream = () =>
+      around(attempt)(credential.token, id).then((result): TaskResult => {
         if (!result.ok) return result;
         const task = normalizeTask(id, result.task);
-        if (isFinal(task.status)) cache.set(key, task);
-        else if (freshnessMs > 0) cache.set(key, task, { ttl: freshnessMs });
+        if (isFinal(task.status)) {
+          cache.set(key, task, { ttl: finalTtlMs });
+          shared?.set(key, task);
+        } else if (freshnessMs > 0) cache.set(key, task, { ttl: freshnessMs });
         return { ok: true, task };
-      })
+      });
+    const viaShared = async (): Promise<TaskResult> => {
+      const hit = await shared!.get(key);
+      if (!hit) return upstream();
+      cache.set(key, hit.task, { ttl: Math.min(hit.ttlMs, finalTtlMs) });
+      return { ok: true, task: hit.task };
+    };
+    entry.promise = (shared ? viaShared() : upstream())
       .finally(() => inFlight.delete(key));
     inFlight.set(key, entry);
     return entry;
