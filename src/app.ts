@@ -10,7 +10,9 @@ import { createMetrics } from './metrics.js';
 import { createPoller } from './poller/poller.js';
 import { createPollPolicy } from './poller/policy.js';
 import { schema } from './schema/index.js';
+import { createInputCheck, useInputLimits } from './schema/use-input-limits.js';
 import { useTaskIdLimit } from './schema/use-task-id-limit.js';
+import { useKnownOperationTypes } from './server/use-known-operation-types.js';
 import { createAuthResolver, type Auth } from './server/auth.js';
 import { createDirectOperations } from './server/direct-operations.js';
 import { graphiqlOptions } from './server/graphiql.js';
@@ -24,6 +26,7 @@ import { attachWebSockets, type WebSocketInitialContext } from './server/websock
 import { createSubscriptionHub } from './subscriptions/hub.js';
 import { useGroupedSubscriptions } from './subscriptions/use-grouped-subscriptions.js';
 import { createBreaker } from './upstream/breaker.js';
+import { createCredentialGate } from './upstream/credential-gate.js';
 import { createUpstreamClient } from './upstream/client.js';
 import { withRetries } from './upstream/retry.js';
 import { createLimiter } from './upstream/limiter.js';
@@ -50,13 +53,15 @@ type ServerContext = { req: IncomingMessage; res: ServerResponse } | Partial<Web
 /** The composition root: upstream client, poller, schema, yoga, HTTP and websocket servers. */
 export function createGateway({ config, logger, demo = false }: GatewayOptions): Gateway {
   if (!config.upstreamUrl) throw new Error('createGateway needs config.upstreamUrl (index.ts starts the simulator in demo mode).');
-  const credentials = createCredentials(config.fingerprintSecret);
-  const resolveAuth = createAuthResolver(credentials, config.upstreamApiKey);
+  const credentials = createCredentials(config.fingerprintSecret, config.maxTokenBytes);
+  const resolveAuth = createAuthResolver(credentials, config.upstreamApiKey, config.maxTokenBytes);
   const client = createUpstreamClient({ baseUrl: config.upstreamUrl, timeoutMs: config.upstreamTimeoutMs });
-  const limiter = createLimiter({ concurrency: config.upstreamConcurrency });
+  const limiter = createLimiter({ concurrency: config.upstreamConcurrency, queueLimit: config.upstreamQueueLimit });
+  const gate = createCredentialGate({ refusalTtlMs: config.authFailureTtlMs });
   const breaker = createBreaker({
     threshold: config.breakerThreshold,
     cooldownMs: config.breakerCooldownMs,
+    windowMs: config.breakerWindowMs,
     onStateChange: (state) => (state === 'closed' ? logger.info({ breaker: state }, 'Upstream recovered: circuit closed') : logger.warn({ breaker: state }, `Upstream circuit ${state}`)),
   });
   // Filled in below: the metrics read live counters of parts built after them.
@@ -71,12 +76,14 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
   });
   const tasks = createTaskSource({
     fetchTask: metrics.instrument(client.fetchTask),
-    // The breaker counts whole requests (after retries) and fails fast before any queueing.
-    around: (attempt) => breaker.wrap(withRetries(attempt, { retries: config.upstreamRetries, onRetry: metrics.countRetry })),
+    // The breakers count whole requests (after retries) and fail fast before any queueing; the
+    // gate answers for a credential refused lately, and lets an unknown one's first read go alone.
+    around: (attempt) => breaker.wrap(withRetries(gate.wrap(attempt), { retries: config.upstreamRetries, onRetry: metrics.countRetry })),
     limiter,
     cacheSize: config.taskCacheSize,
     freshnessMs: config.taskFreshnessMs,
     queryDeadlineMs: config.operationDeadlineMs,
+    attemptTimeoutMs: config.upstreamTimeoutMs,
     onCacheLookup: metrics.countCacheLookup,
   });
   const poller = createPoller({
@@ -92,6 +99,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     onListenerError: (error) => logger.error({ err: error }, 'A subscription failed to handle a task event'),
   });
   const isDev = !config.production;
+  const checkInput = createInputCheck(config.maxListLength);
   const hub = createSubscriptionHub({ maskError: (error) => maskError(error, 'Unexpected error.', isDev) as typeof error, countErrors: metrics.countErrors });
 
   const yoga = createYoga<ServerContext, Context>({
@@ -115,6 +123,8 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     ...(config.graphiql ? graphiqlOptions(!config.upstreamApiKey) : { graphiql: false }),
     plugins: [
       useOperationLimits(config),
+      useKnownOperationTypes(),
+      useInputLimits(checkInput),
       useTaskIdLimit(config.maxTaskIds),
       // Subscriptions keep the hub: it is set after the compiled queries' subscribe function.
       useCompiledQueries(),
@@ -195,6 +205,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     allowedOrigins: config.corsOrigins?.includes('*') ? undefined : config.corsOrigins,
     initTimeoutMs: config.wsInitTimeoutMs,
     maxPayloadBytes: config.bodyLimitBytes,
+    checkInput,
   });
   stats = {
     get pollLoops() {

@@ -11,12 +11,22 @@ export interface Config {
   upstreamUrl: string | undefined;
   /** `UPSTREAM_API_KEY`: credential used when a client sends none. */
   upstreamApiKey: string | undefined;
-  /** `UPSTREAM_TIMEOUT_MS`: timeout of one upstream request. @default 10000 */
+  /** `UPSTREAM_TIMEOUT_MS`: timeout of one upstream request. @default 4000 */
   upstreamTimeoutMs: number;
   /** `UPSTREAM_RETRIES`: retries of a failed upstream GET (network error, 5xx, 429). @default 2 */
   upstreamRetries: number;
-  /** `OPERATION_DEADLINE_MS`: a query's longest wait for a task, queueing and retries included. @default 15000 */
+  /** `OPERATION_DEADLINE_MS`: a query's longest wait for a task, queueing and retries included. @default 8000 */
   operationDeadlineMs: number;
+  /** `UPSTREAM_QUEUE_LIMIT`: upstream requests waiting for a slot at most; beyond it RATE_LIMITED. @default 1000 */
+  upstreamQueueLimit: number;
+  /** `AUTH_FAILURE_TTL_MS`: how long a 401/403 on a read is remembered for its credential. @default 5000 */
+  authFailureTtlMs: number;
+  /** `BREAKER_WINDOW_MS`: one credential's failures open the shared circuit only if no other credential read within this. @default 10000 */
+  breakerWindowMs: number;
+  /** `MAX_LIST_LENGTH`: items of a list argument at most, before de-duplication. @default 1000 */
+  maxListLength: number;
+  /** `MAX_TOKEN_BYTES`: longest bearer token; longer is UNAUTHENTICATED at once. @default 4096 */
+  maxTokenBytes: number;
   /** `BREAKER_THRESHOLD`: consecutive failed upstream requests that open the circuit. @default 5 */
   breakerThreshold: number;
   /** `BREAKER_COOLDOWN_MS`: how long the circuit stays open before a trial request. @default 5000 */
@@ -96,10 +106,15 @@ const envSchema = z.object({
       .optional(),
   ),
   UPSTREAM_API_KEY: optionalString,
-  UPSTREAM_TIMEOUT_MS: int(1).default(10_000),
+  UPSTREAM_TIMEOUT_MS: int(1).default(4000),
   UPSTREAM_CONCURRENCY: int(1).default(16),
   UPSTREAM_RETRIES: int(0).max(10).default(2),
-  OPERATION_DEADLINE_MS: int(1).default(15_000),
+  OPERATION_DEADLINE_MS: int(1).default(8000),
+  UPSTREAM_QUEUE_LIMIT: int(1).default(1000),
+  AUTH_FAILURE_TTL_MS: int(0).default(5000),
+  BREAKER_WINDOW_MS: int(1).default(10_000),
+  MAX_LIST_LENGTH: int(1).default(1000),
+  MAX_TOKEN_BYTES: int(1).default(4096),
   BREAKER_THRESHOLD: int(1).default(5),
   BREAKER_COOLDOWN_MS: int(1).default(5000),
   METRICS_TOKEN: optionalString,
@@ -161,6 +176,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamConcurrency: e.UPSTREAM_CONCURRENCY,
     upstreamRetries: e.UPSTREAM_RETRIES,
     operationDeadlineMs: e.OPERATION_DEADLINE_MS,
+    upstreamQueueLimit: e.UPSTREAM_QUEUE_LIMIT,
+    authFailureTtlMs: e.AUTH_FAILURE_TTL_MS,
+    breakerWindowMs: e.BREAKER_WINDOW_MS,
+    maxListLength: e.MAX_LIST_LENGTH,
+    maxTokenBytes: e.MAX_TOKEN_BYTES,
     breakerThreshold: e.BREAKER_THRESHOLD,
     breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
     metricsToken: e.METRICS_TOKEN,

@@ -12,8 +12,12 @@ export interface Credential {
   readonly fingerprint: string;
 }
 
-/** Makes credentials whose fingerprints are an HMAC-SHA256 keyed with `secret`. */
-export function createCredentials(secret: string) {
+/**
+ * Makes credentials whose fingerprints are an HMAC-SHA256 keyed with `secret`. Tokens up to
+ * `maxMemoizedBytes` are memoized (1024 at most, so the memo holds at most 1024 such tokens);
+ * longer ones are fingerprinted afresh each time and never kept.
+ */
+export function createCredentials(secret: string, maxMemoizedBytes = 4096) {
   const cache = new Map<string, Credential>();
   return {
     /** The credential for a bearer token; memoized for the few tokens a process sees at once. */
@@ -22,6 +26,7 @@ export function createCredentials(secret: string) {
       if (credential) return credential;
       const fingerprint = createHmac('sha256', secret).update(token).digest('hex').slice(0, 32);
       credential = makeCredential(token, fingerprint);
+      if (token.length > maxMemoizedBytes) return credential;
       if (cache.size >= 1024) cache.clear();
       cache.set(token, credential);
       return credential;

@@ -21,6 +21,12 @@ export const ErrorCode = {
   LimitExceeded: 'LIMIT_EXCEEDED',
   /** The gateway is shutting down; reconnect to another instance. */
   ShuttingDown: 'SHUTTING_DOWN',
+  /**
+   * One of the gateway's own limits (a full upstream queue, a per-credential or per-address rate),
+   * or an upstream 429 that is not retried; `extensions.retryAfter` says when to try again, in
+   * whole seconds. An HTTP request refused as a whole gets status 429 and a `Retry-After` header.
+   */
+  RateLimited: 'RATE_LIMITED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -39,4 +45,14 @@ export interface Failure {
 
 export function failure(code: ErrorCode, message: string, retryAfterMs?: number): Failure {
   return retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs };
+}
+
+/** A RATE_LIMITED failure; `retryAfterMs` becomes the client's `extensions.retryAfter` (seconds, rounded up). */
+export function rateLimited(message: string, retryAfterMs: number): Failure {
+  return failure(ErrorCode.RateLimited, message, Math.max(0, retryAfterMs));
+}
+
+/** `Retry-After` in whole seconds, at least 1: what a client is told to wait. */
+export function retryAfterSeconds(retryAfterMs: number | undefined): number {
+  return Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000));
 }

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       upstreamUrl: undefined,
       upstreamApiKey: undefined,
-      upstreamTimeoutMs: 10_000,
+      upstreamTimeoutMs: 4000,
       upstreamConcurrency: 16,
       pollIntervalMs: 5000,
       pollQueuedFactor: 2,
@@ -33,7 +33,12 @@ describe('loadConfig', () => {
       taskFreshnessMs: 0,
       maxTaskIds: 100,
       upstreamRetries: 2,
-      operationDeadlineMs: 15_000,
+      operationDeadlineMs: 8000,
+      upstreamQueueLimit: 1000,
+      authFailureTtlMs: 5000,
+      breakerWindowMs: 10_000,
+      maxListLength: 1000,
+      maxTokenBytes: 4096,
       breakerThreshold: 5,
       breakerCooldownMs: 5000,
       metricsToken: undefined,
@@ -80,6 +85,11 @@ describe('loadConfig', () => {
       MAX_TASK_IDS: '1000',
       UPSTREAM_RETRIES: '0',
       OPERATION_DEADLINE_MS: '3000',
+      UPSTREAM_QUEUE_LIMIT: '50',
+      AUTH_FAILURE_TTL_MS: '0',
+      BREAKER_WINDOW_MS: '2000',
+      MAX_LIST_LENGTH: '10',
+      MAX_TOKEN_BYTES: '128',
       BREAKER_THRESHOLD: '2',
       BREAKER_COOLDOWN_MS: '100',
       METRICS_TOKEN: 'm-token',
@@ -119,6 +129,11 @@ describe('loadConfig', () => {
       maxTaskIds: 1000,
       upstreamRetries: 0,
       operationDeadlineMs: 3000,
+      upstreamQueueLimit: 50,
+      authFailureTtlMs: 0,
+      breakerWindowMs: 2000,
+      maxListLength: 10,
+      maxTokenBytes: 128,
       breakerThreshold: 2,
       breakerCooldownMs: 100,
       metricsToken: 'm-token',
@@ -209,7 +224,7 @@ describe('loadConfig', () => {
   it('should count whitespace-only numbers as unset instead of reading them as 0', () => {
     const config = loadConfig({ PORT: ' ', UPSTREAM_TIMEOUT_MS: '  ' });
     expect(config.port).toBe(4000);
-    expect(config.upstreamTimeoutMs).toBe(10_000);
+    expect(config.upstreamTimeoutMs).toBe(4000);
   });
 
   it('should throw a ConfigError naming every invalid key', () => {

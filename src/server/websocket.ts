@@ -9,6 +9,7 @@ import type { FrameSink } from '../context.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { codedError } from '../schema/errors.js';
+import type { InputCheck } from '../schema/use-input-limits.js';
 import { authorizationParam, type Auth, type AuthResolver } from './auth.js';
 
 export interface WebSocketOptions {
@@ -37,6 +38,8 @@ export interface WebSocketOptions {
   initTimeoutMs?: number | undefined;
   /** Largest message accepted; a larger one closes the socket with 1009. @default 1048576 */
   maxPayloadBytes?: number | undefined;
+  /** Checks an operation's input (list lengths, nesting) before it runs; subscriptions here bypass envelop's subscribe hooks. */
+  checkInput?: InputCheck | undefined;
 }
 
 /** What yoga's context factory receives for a websocket operation. */
@@ -72,6 +75,7 @@ export function attachWebSockets({
   allowedOrigins,
   initTimeoutMs = 3000,
   maxPayloadBytes = 1 << 20,
+  checkInput,
 }: WebSocketOptions) {
   const perAddress = new Map<string, number>();
   const subscriptionRoot: Enveloped = {
@@ -160,6 +164,8 @@ export function attachWebSockets({
           return [error instanceof GraphQLError ? error : codedError(ErrorCode.BadUserInput, 'The operation could not be validated.')];
         }
         if (errors.length > 0) return errors;
+        const inputError = checkInput?.(document, payload.variables);
+        if (inputError) return [inputError];
         const isSubscription = getOperationAST(document, payload.operationName)?.operation === 'subscription';
         const args: ExecutionArgs = {
           schema,

@@ -1,6 +1,8 @@
 import { createSourceEventStream, execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Context, FrameSink } from '../context.js';
 import { isFinalEvent, type TaskEvent, type Watch } from '../poller/poller.js';
+import { ErrorCode } from '../errors.js';
+import { codedError } from '../schema/errors.js';
 import { publicResult } from '../schema/public-errors.js';
 import { isTaskStream, type TaskStream } from './task-stream.js';
 
@@ -169,9 +171,9 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
    * Adds a subscriber to the group of subscribers that share its task stream, document,
    * operation name and variables (and so its credential), and returns its result iterator.
    */
-  function join(args: ExecutionArgs, stream: TaskStream): AsyncIterableIterator<ExecutionResult> {
+  function join(args: ExecutionArgs, stream: TaskStream, variables: string): AsyncIterableIterator<ExecutionResult> {
     const context = args.contextValue as Context;
-    const key = `${stream.credential.fingerprint}:${stream.id}\n${documentId(args.document)}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+    const key = `${stream.credential.fingerprint}:${stream.id}\n${documentId(args.document)}\n${args.operationName ?? ''}\n${variables}`;
     let group = groups.get(key);
     if (!group) {
       // The group keeps what execution needs, not the subscriber's whole argument object.
@@ -214,7 +216,15 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
         const errors = source.errors?.map(maskError);
         return errors ? { ...source, errors } : source;
       }
-      return join(args, source);
+      // Variables a client made unserializable (nested past the engine's stack) cost this
+      // operation a coded error, never the connection.
+      let variables: string;
+      try {
+        variables = JSON.stringify(args.variableValues ?? {});
+      } catch {
+        return { errors: [codedError(ErrorCode.BadUserInput, 'The variables could not be serialized: they are nested too deeply.')] };
+      }
+      return join(args, source, variables);
     },
     get groups() {
       return groups.size;

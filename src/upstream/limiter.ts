@@ -7,39 +7,79 @@ export type Lane = 'query' | 'poll';
 export interface LimiterOptions {
   /** Tasks running at once at most. @default 16 */
   concurrency?: number | undefined;
+  /**
+   * Jobs waiting at most, all lanes and keys together. When it is full, the key with the longest
+   * backlog pays: a newcomer of that key is refused at once, or, when the newcomer's key waits
+   * less, that key's newest job is refused to make room. @default 1000
+   */
+  queueLimit?: number | undefined;
+}
+
+export interface ScheduleOptions<S, R> {
+  /** Asked when the job's turn comes: true drops it without running it (its promise resolves with `skipped`). */
+  skip: () => boolean;
+  skipped: S;
+  /** What the promise resolves with when the job is refused because the queue is full. */
+  refused: R;
 }
 
 export interface Limiter {
-  /** Runs `fn` once a slot is free. Within a lane, first come first served. */
-  run<T>(lane: Lane, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` once a slot is free. Lanes take turns; within a lane, keys (credential fingerprints)
+   * take turns; within a key, first come first served. A job refused by a full queue rejects.
+   */
+  run<T>(lane: Lane, key: string, fn: () => Promise<T>): Promise<T>;
   /**
    * Like `run`, with a handle on the waiting job: `promote()` lets it wait in the query lane too
-   * (a query now needs it), and `skip`, asked when its turn comes, drops it without running it
-   * (its promise then resolves with `skipped`).
+   * (a query now needs it), and `skip`, asked when its turn comes, drops it without running it.
    */
-  schedule<T, S>(lane: Lane, fn: () => Promise<T>, options: { skip: () => boolean; skipped: S }): { promise: Promise<T | S>; promote(): void };
+  schedule<T, S, R>(lane: Lane, key: string, fn: () => Promise<T>, options: ScheduleOptions<S, R>): { promise: Promise<T | S | R>; promote(): void };
   readonly active: number;
   readonly queued: number;
 }
 
-/** A concurrency budget with two fair lanes. */
-export function createLimiter({ concurrency = 16 }: LimiterOptions = {}): Limiter {
-  const lanes: Record<Lane, Queue> = { query: createQueue(), poll: createQueue() };
+interface Job {
+  readonly key: string;
+  started: boolean;
+  skip: (() => boolean) | undefined;
+  drop(): void;
+  refuse(): void;
+  start(): void;
+}
+
+/**
+ * A concurrency budget shared fairly: queries and polls alternate, and within each lane the
+ * credentials waiting take one turn each (round robin), so that one credential's backlog delays
+ * another's request by at most one job per slot. The queue is bounded; the longest backlog is
+ * cut first.
+ */
+export function createLimiter({ concurrency = 16, queueLimit = 1000 }: LimiterOptions = {}): Limiter {
+  const lanes: Record<Lane, FairQueue> = { query: createFairQueue(), poll: createFairQueue() };
   let active = 0;
-  // Jobs not started yet; a promoted job sits in both lanes but counts once.
+  // Jobs not started yet, per key; a promoted job sits in both lanes but counts once.
+  const waitingPerKey = new Map<string, Job[]>();
   let waiting = 0;
   let preferQuery = true;
+
+  function unqueue(job: Job): void {
+    job.started = true;
+    waiting--;
+    const jobs = waitingPerKey.get(job.key)!;
+    const at = jobs.indexOf(job);
+    if (at >= 0) jobs.splice(at, 1);
+    if (jobs.length === 0) waitingPerKey.delete(job.key);
+  }
 
   function next(): void {
     while (active < concurrency) {
       const preferred: Lane = preferQuery ? 'query' : 'poll';
-      const lane: Lane = lanes[preferred].length > 0 ? preferred : preferred === 'query' ? 'poll' : 'query';
+      const other: Lane = preferred === 'query' ? 'poll' : 'query';
+      const lane: Lane = lanes[preferred].length > 0 ? preferred : other;
       const job = lanes[lane].shift();
       if (!job) return;
-      // A promoted job waits in both lanes: it runs from whichever reaches it first.
+      // A promoted job waits in both lanes, a refused one nowhere: skip what already left.
       if (job.started) continue;
-      job.started = true;
-      waiting--;
+      unqueue(job);
       if (job.skip?.()) {
         job.drop();
         continue;
@@ -51,13 +91,27 @@ export function createLimiter({ concurrency = 16 }: LimiterOptions = {}): Limite
     }
   }
 
-  function enqueue<T, S>(lane: Lane, fn: () => Promise<T>, skip?: { skip: () => boolean; skipped: S }) {
+  /** Makes room for a job of `key`; false when `key` itself has the longest backlog. */
+  function makeRoom(key: string): boolean {
+    let longest: Job[] | undefined;
+    for (const jobs of waitingPerKey.values()) if (!longest || jobs.length > longest.length) longest = jobs;
+    const own = waitingPerKey.get(key)?.length ?? 0;
+    if (!longest || longest.length <= own + 1) return false;
+    const victim = longest.at(-1)!;
+    unqueue(victim);
+    victim.refuse();
+    return true;
+  }
+
+  function enqueue<T, S, R>(lane: Lane, key: string, fn: () => Promise<T>, options?: ScheduleOptions<S, R>) {
     let job!: Job;
-    const promise = new Promise<T | S>((resolve, reject) => {
+    const promise = new Promise<T | S | R>((resolve, reject) => {
       job = {
+        key,
         started: false,
-        skip: skip?.skip,
-        drop: () => resolve(skip!.skipped),
+        skip: options?.skip,
+        drop: () => resolve(options!.skipped),
+        refuse: () => (options ? resolve(options.refused) : reject(new Error('The upstream queue is full.'))),
         start: () => {
           fn()
             .then(resolve, reject)
@@ -68,7 +122,15 @@ export function createLimiter({ concurrency = 16 }: LimiterOptions = {}): Limite
         },
       };
     });
+    if (waiting >= queueLimit && active >= concurrency && !makeRoom(key)) {
+      job.started = true;
+      job.refuse();
+      return { promise, promote() {} };
+    }
     lanes[lane].push(job);
+    let jobs = waitingPerKey.get(key);
+    if (!jobs) waitingPerKey.set(key, (jobs = []));
+    jobs.push(job);
     waiting++;
     next();
     return {
@@ -83,8 +145,8 @@ export function createLimiter({ concurrency = 16 }: LimiterOptions = {}): Limite
   }
 
   return {
-    run: <T>(lane: Lane, fn: () => Promise<T>) => enqueue<T, never>(lane, fn).promise as Promise<T>,
-    schedule: (lane, fn, options) => enqueue(lane, fn, options),
+    run: <T>(lane: Lane, key: string, fn: () => Promise<T>) => enqueue<T, never, never>(lane, key, fn).promise as Promise<T>,
+    schedule: (lane, key, fn, options) => enqueue(lane, key, fn, options),
     get active() {
       return active;
     },
@@ -94,12 +156,42 @@ export function createLimiter({ concurrency = 16 }: LimiterOptions = {}): Limite
   };
 }
 
-interface Job {
-  started: boolean;
-  skip: (() => boolean) | undefined;
-  drop(): void;
-  start(): void;
+interface FairQueue {
+  push(job: Job): void;
+  /** The next job of the key whose turn it is; that key then goes to the back of the round. */
+  shift(): Job | undefined;
+  readonly length: number;
 }
+
+/** One FIFO per key and a round of keys (a Map keeps insertion order: re-inserting moves a key last). */
+function createFairQueue(): FairQueue {
+  const perKey = new Map<string, Queue>();
+  let length = 0;
+  return {
+    push(job) {
+      let queue = perKey.get(job.key);
+      if (!queue) perKey.set(job.key, (queue = createQueue()));
+      queue.push(job);
+      length++;
+    },
+    shift() {
+      for (const [key, queue] of perKey) {
+        const job = queue.shift();
+        perKey.delete(key);
+        if (queue.length > 0) perKey.set(key, queue);
+        if (job) {
+          length--;
+          return job;
+        }
+      }
+      return undefined;
+    },
+    get length() {
+      return length;
+    },
+  };
+}
+
 interface Queue {
   push(job: Job): void;
   shift(): Job | undefined;

@@ -1,3 +1,4 @@
+import type { Credential } from '../credential.js';
 import type { FetchResult } from './client.js';
 
 export interface RetryOptions {
@@ -15,21 +16,27 @@ export interface RetryOptions {
 
 export type FetchTask = (token: string, id: string) => Promise<FetchResult>;
 
+/** One read of one task on behalf of a credential: what retries, the gate and the breakers wrap. */
+export type ReadTask = (credential: Credential, id: string) => Promise<FetchResult>;
+
 /**
  * Retries an idempotent GET on network errors, timeouts, 5xx and 429, with exponential backoff
  * and full jitter; a `Retry-After` is honored (or, when longer than `maxDelayMs`, handed up to the
  * caller instead of waited for). 400, 401, 403, 404 and bad bodies are never retried.
  */
-export function withRetries(fetchTask: FetchTask, { retries = 2, baseDelayMs = 100, maxDelayMs = 5000, onRetry, random = Math.random }: RetryOptions = {}): FetchTask {
-  return async (token, id) => {
-    let result = await fetchTask(token, id);
+export function withRetries<A>(
+  fetchTask: (who: A, id: string) => Promise<FetchResult>,
+  { retries = 2, baseDelayMs = 100, maxDelayMs = 5000, onRetry, random = Math.random }: RetryOptions = {},
+): (who: A, id: string) => Promise<FetchResult> {
+  return async (who, id) => {
+    let result = await fetchTask(who, id);
     for (let attempt = 0; attempt < retries && isRetryable(result); attempt++) {
       const asked = result.ok ? undefined : result.failure.retryAfterMs;
       if (asked !== undefined && asked > maxDelayMs) return result;
       const delay = asked ?? Math.round(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt));
       await new Promise((resolve) => setTimeout(resolve, delay));
       onRetry?.();
-      result = await fetchTask(token, id);
+      result = await fetchTask(who, id);
     }
     return result;
   };

@@ -1,11 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import type { Credential } from '../credential.js';
-import { ErrorCode, failure, type Failure } from '../errors.js';
+import { ErrorCode, failure, rateLimited, type Failure } from '../errors.js';
 import type { Lane, Limiter } from './limiter.js';
 import { normalizeTask } from './normalize.js';
 import { isFinal, type VideoTask } from './video-task.js';
 import type { FetchResult } from './client.js';
-import type { FetchTask } from './retry.js';
+import type { ReadTask } from './retry.js';
 
 /** A task, or why there is none. Never thrown. */
 export type TaskResult = { ok: true; task: VideoTask } | { ok: false; failure: Failure };
@@ -14,11 +14,12 @@ export interface TaskSourceOptions {
   /** One attempt at an upstream GET of one task: the client (instrumented). */
   fetchTask(token: string, id: string): Promise<FetchResult>;
   /**
-   * What goes around the attempts of one request: retries and a breaker. Each attempt takes its
-   * own turn in the upstream budget, so that waiting between retries holds no slot.
+   * What goes around the attempts of one request: retries, the credential gate and the breakers.
+   * Each attempt takes its own turn in the upstream budget, so that waiting between retries holds
+   * no slot.
    * @default the attempt alone
    */
-  around?: ((attempt: FetchTask) => FetchTask) | undefined;
+  around?: ((attempt: ReadTask) => ReadTask) | undefined;
   /** The upstream budget shared with everything else that calls the upstream. */
   limiter: Limiter;
   /** Tasks kept at most (finished ones, and unfinished ones within `freshnessMs`). @default 10000 */
@@ -28,7 +29,7 @@ export interface TaskSourceOptions {
   /**
    * A query's longest wait for a task, queueing and retries included, in ms: past it the query
    * gets UPSTREAM_UNAVAILABLE while the request goes on (its result still fills the cache).
-   * Polls have no deadline: the poller paces itself. @default 15000
+   * Polls have no deadline: the poller paces itself. @default 8000
    */
   queryDeadlineMs?: number | undefined;
   /** How long a finished task is served from the cache, in ms (the life of the upstream's signed video URL). @default 86400000 */
@@ -38,6 +39,13 @@ export interface TaskSourceOptions {
    * one and before the upstream, and told of every finished task fetched here. @default none
    */
   shared?: SharedTaskCache | undefined;
+  /**
+   * The longest an attempt may take (the client's timeout), in ms: an attempt is not started for
+   * a query that has less than this left before its deadline. @default 4000
+   */
+  attemptTimeoutMs?: number | undefined;
+  /** @default Date.now */
+  now?: (() => number) | undefined;
   /** Told of every cache lookup, for metrics. */
   onCacheLookup?: ((hit: boolean) => void) | undefined;
 }
@@ -53,9 +61,10 @@ export interface TaskSource {
   /**
    * The task's current state. A finished task comes from the cache at no upstream cost;
    * concurrent calls for the same (credential, id) share one upstream request.
-   * A poll (`lane: 'poll'`) never takes an unfinished task from the cache: it is there to see changes;
-   * `stillWanted`, asked when its turn in the upstream budget comes, lets a stopped poll loop drop
-   * its request (unless a query has joined it meanwhile).
+   * A poll (`lane: 'poll'`) never takes an unfinished task from the cache: it is there to see changes.
+   * `stillWanted` (a poll loop still running, a client still connected) is asked when an attempt's
+   * turn in the upstream budget comes: an attempt that nobody still wanting it could get in time
+   * (polls have no deadline; a query needs `attemptTimeoutMs` left) is dropped unsent.
    */
   get(credential: Credential, id: string, lane: Lane, stillWanted?: () => boolean): Promise<TaskResult>;
   /** Upstream requests in flight, after de-duplication. */
@@ -69,26 +78,34 @@ export function createTaskSource({
   limiter,
   cacheSize = 10_000,
   freshnessMs = 0,
-  queryDeadlineMs = 15_000,
+  queryDeadlineMs = 8000,
+  attemptTimeoutMs = 4000,
   finalTtlMs = 24 * 3_600_000,
   shared,
   onCacheLookup,
+  now = Date.now,
 }: TaskSourceOptions): TaskSource {
   // Keyed by credential fingerprint and id: one credential never sees what another fetched.
   const cache = new LRUCache<string, VideoTask>({ max: cacheSize });
   const inFlight = new Map<string, InFlight>();
+  // With a deadline shorter than the timeout, a fresh query may still try once.
+  const attemptMs = Math.min(attemptTimeoutMs, queryDeadlineMs);
 
-  function load(credential: Credential, id: string, key: string, lane: Lane, stillWanted: () => boolean): InFlight {
-    const entry = { queryJoined: lane === 'query', promote: () => {} } as InFlight;
-    const skip = { skip: () => !entry.queryJoined && !stillWanted(), skipped: dropped };
-    const attempt: FetchTask = (token, taskId) => {
+  function load(credential: Credential, id: string, key: string, lane: Lane, waiter: Waiter): InFlight {
+    const entry: InFlight = { promise: undefined as unknown as Promise<TaskResult>, queryJoined: lane === 'query', promote: () => {}, waiters: [waiter] };
+    const skip = () => {
+      const latestStart = now() + attemptMs;
+      return !entry.waiters.some((w) => w.deadline >= latestStart && w.stillWanted());
+    };
+    const options = { skip, skipped: dropped, refused: queueFull };
+    const attempt: ReadTask = (who, taskId) => {
       // A retry after a query joined waits in the query lane.
-      const ticket = limiter.schedule(entry.queryJoined ? 'query' : lane, () => fetchTask(token, taskId), skip);
+      const ticket = limiter.schedule(entry.queryJoined ? 'query' : lane, who.fingerprint, () => fetchTask(who.token, taskId), options);
       entry.promote = ticket.promote;
       return ticket.promise;
     };
     const upstream = () =>
-      around(attempt)(credential.token, id).then((result): TaskResult => {
+      around(attempt)(credential, id).then((result): TaskResult => {
         if (!result.ok) return result;
         const task = normalizeTask(id, result.task);
         if (isFinal(task.status)) {
@@ -109,7 +126,8 @@ export function createTaskSource({
     return entry;
   }
 
-  function join(entry: InFlight, lane: Lane): Promise<TaskResult> {
+  function join(entry: InFlight, lane: Lane, waiter: Waiter): Promise<TaskResult> {
+    entry.waiters.push(waiter);
     // A query must not wait behind the poll lane for a poll's request that has not been sent yet.
     if (lane === 'query' && !entry.queryJoined) {
       entry.queryJoined = true;
@@ -127,8 +145,9 @@ export function createTaskSource({
         return Promise.resolve({ ok: true, task: cached });
       }
       onCacheLookup?.(false);
+      const waiter: Waiter = { deadline: lane === 'query' ? now() + queryDeadlineMs : Infinity, stillWanted };
       const existing = inFlight.get(key);
-      const pending = existing ? join(existing, lane) : load(credential, id, key, lane, stillWanted).promise;
+      const pending = existing ? join(existing, lane, waiter) : load(credential, id, key, lane, waiter).promise;
       return lane === 'query' ? withDeadline(pending, queryDeadlineMs) : pending;
     },
     get inFlight() {
@@ -137,19 +156,33 @@ export function createTaskSource({
   };
 }
 
+/** Someone waiting for an in-flight request: a poll loop (no deadline) or a query. */
+interface Waiter {
+  readonly deadline: number;
+  readonly stillWanted: () => boolean;
+}
+
 interface InFlight {
   promise: Promise<TaskResult>;
   promote(): void;
   queryJoined: boolean;
+  readonly waiters: Waiter[];
 }
 
 const always = () => true;
 
 /**
- * What a dropped poll resolves with; nobody is left to read it. Status 0, "nothing was sent":
- * neither retried nor counted by the breaker.
+ * What a dropped attempt resolves with: nobody still waiting could use its answer in time.
+ * Status 0, "nothing was sent": neither retried nor counted by the breakers.
  */
-const dropped: FetchResult = { ok: false, status: 0, failure: failure(ErrorCode.UpstreamUnavailable, 'The poll was dropped: nobody watches the task any more.') };
+const dropped: FetchResult = {
+  ok: false,
+  status: 0,
+  failure: failure(ErrorCode.UpstreamUnavailable, 'No upstream request was sent: the operation deadline would pass before an answer.'),
+};
+
+/** What an attempt refused by a full upstream queue resolves with (status 0, as above). */
+const queueFull: FetchResult = { ok: false, status: 0, failure: rateLimited('The gateway is busy: too many upstream requests are waiting. Try again shortly.', 1000) };
 
 function withDeadline(pending: Promise<TaskResult>, ms: number): Promise<TaskResult> {
   let timer: NodeJS.Timeout | undefined;
