@@ -22,6 +22,7 @@ import { readBody } from './server/read-body.js';
 import { useNoIntrospection } from './server/use-no-introspection.js';
 import { useCompiledQueries, useOperationLimits } from './server/operation-plugins.js';
 import { useOperationLog } from './server/use-operation-log.js';
+import { useRefusedStreamCleanup } from './server/use-refused-stream-cleanup.js';
 import { attachWebSockets, type WebSocketInitialContext } from './server/websocket.js';
 import { createSubscriptionHub } from './subscriptions/hub.js';
 import { useGroupedSubscriptions } from './subscriptions/use-grouped-subscriptions.js';
@@ -130,6 +131,7 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
       useCompiledQueries(),
       useGroupedSubscriptions(hub),
       useOperationLog({ logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation }),
+      useRefusedStreamCleanup(),
       ...(config.introspection ? [] : [useNoIntrospection()]),
     ],
     context: (initial: YogaInitialContext & ServerContext): Context => {
@@ -142,9 +144,23 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
         maxTaskIds: config.maxTaskIds,
         sink: 'sink' in initial ? initial.sink : undefined,
         operationId: 'operationId' in initial ? (initial.operationId as string | undefined) : undefined,
+        stillWanted: stillWantedBy(initial),
       };
     },
   });
+
+  /** Whether the client of an operation is still connected: its HTTP socket, or its websocket. */
+  function stillWantedBy(initial: ServerContext): (() => boolean) | undefined {
+    if ('req' in initial && initial.req) {
+      const socket = initial.req.socket;
+      return () => !socket.destroyed;
+    }
+    if ('sink' in initial && initial.sink) {
+      const sink = initial.sink;
+      return () => sink.open;
+    }
+    return undefined;
+  }
 
   const direct = createDirectOperations({ yoga, resolveAuth, logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation });
   const livePage = (config.livePage ?? demo) ? createLivePage() : undefined;

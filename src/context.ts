@@ -27,4 +27,6 @@ export interface Context {
   readonly sink?: FrameSink | undefined;
   /** Set for websocket operations: the graphql-ws operation id. */
   readonly operationId?: string | undefined;
+  /** Whether the client still waits for the answer (its connection is open): queued upstream work of a gone client is dropped. */
+  readonly stillWanted?: (() => boolean) | undefined;
 }

@@ -2,7 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import { afterAll } from 'vitest';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions as WebSocketOptions } from 'ws';
 import { createGateway, type Gateway } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -162,3 +162,21 @@ export function taskRequests(simulator: Simulator, id?: string) {
 export function codes(result: { errors?: readonly { extensions?: Record<string, unknown> }[] | undefined }): unknown[] {
   return (result.errors ?? []).map((e) => e.extensions?.code);
 }
+
+/** A raw websocket speaking graphql-transport-ws, terminated after the file's tests. */
+export function rawSocket(url: string, options: WebSocketOptions = {}): WebSocket {
+  const socket = new WebSocket(url, 'graphql-transport-ws', options);
+  // Refusals are observed through `unexpected-response` and `close`; terminating a refused socket emits an error.
+  socket.on('error', () => {});
+  onDispose(() => socket.terminate());
+  return socket;
+}
+
+export function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+}
+
+export function nextMessage(socket: WebSocket): Promise<unknown> {
+  return new Promise((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)) as unknown)));
+}
+

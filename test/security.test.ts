@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket, type ClientOptions as WebSocketOptions } from 'ws';
 import type { Simulator } from '../src/simulator/index.js';
 import { VideoTaskQuery, VideoTaskUpdated } from './documents.js';
-import { codes, collect, execute, onDispose, sse, startGateway, startSimulator, taskRequests, waitFor, wsClient } from './helpers.js';
+import { closeOf, codes, collect, execute, nextMessage, onDispose, rawSocket, sse, startGateway, startSimulator, taskRequests, waitFor, wsClient } from './helpers.js';
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const params = (token: string) => ({ connectionParams: { authorization: `Bearer ${token}` } });
@@ -78,15 +78,6 @@ function postChunked(endpoint: string, body: Buffer, chunkSize: number): Promise
   });
 }
 
-/** A raw websocket speaking graphql-transport-ws, terminated after the file's tests. */
-function rawSocket(url: string, options: WebSocketOptions = {}): WebSocket {
-  const socket = new WebSocket(url, 'graphql-transport-ws', options);
-  // Refusals are observed through `unexpected-response` and `close`; terminating a refused socket emits an error.
-  socket.on('error', () => {});
-  onDispose(() => socket.terminate());
-  return socket;
-}
-
 /** 101 when the upgrade succeeded, else the HTTP status the server refused it with. */
 function upgradeStatus(socket: WebSocket): Promise<number> {
   return new Promise((resolve) => {
@@ -96,14 +87,6 @@ function upgradeStatus(socket: WebSocket): Promise<number> {
       resolve(res.statusCode ?? 0);
     });
   });
-}
-
-function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-}
-
-function nextMessage(socket: WebSocket): Promise<unknown> {
-  return new Promise((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)) as unknown)));
 }
 
 /** Every code a subscription ended with, whether it came as an event or as a graphql-ws `error` message. */

@@ -24,7 +24,7 @@ export const VideoTask = builder.loadableObject('VideoTask', {
   // Unknown tasks load as null (not an error): queries answer null for them.
   load: async (ids: string[], ctx): Promise<(VideoTaskShape | Error)[]> => {
     const credential = requireCredential(ctx);
-    const results = await Promise.all(ids.map((id) => ctx.tasks.get(credential, id, 'query')));
+    const results = await Promise.all(ids.map((id) => ctx.tasks.get(credential, id, 'query', ctx.stillWanted)));
     return results.map((r) => (r.ok ? r.task : r.failure.code === ErrorCode.TaskNotFound ? (null as unknown as VideoTaskShape) : toGraphQLError(r.failure)));
   },
   fields: (t) => ({
