@@ -270,7 +270,8 @@ describe('upstream deadlines', () => {
     simulator.injectFault({ type: 'hang' }, 10);
     const result = await execute(endpoint, VideoTaskQuery, { id: 'hung-1' }, auth('t1'));
     expect(codes(result)).toEqual(['UPSTREAM_UNAVAILABLE']);
-    // The retry would have started with 100 ms left for a 200 ms attempt.
+    // A retry (after at most 100 ms of backoff) would start with under 100 ms left for a 200 ms attempt.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(taskRequests(simulator, 'hung-1')).toHaveLength(1);
     simulator.clearFaults();
     await simulator.stop();
