@@ -64,6 +64,8 @@ export function createGateway({ config, logger, demo = false }: GatewayOptions):
     cooldownMs: config.breakerCooldownMs,
     windowMs: config.breakerWindowMs,
     onStateChange: (state) => (state === 'closed' ? logger.info({ breaker: state }, 'Upstream recovered: circuit closed') : logger.warn({ breaker: state }, `Upstream circuit ${state}`)),
+    onCredentialStateChange: (fingerprint, state) =>
+      logger.warn({ breaker: state, credential: fingerprint.slice(0, 8) }, state === 'open' ? 'Upstream circuit open for one credential' : 'Upstream circuit closed for one credential'),
   });
   // Filled in below: the metrics read live counters of parts built after them.
   let stats: Gateway['stats'];

@@ -19,6 +19,8 @@ export interface BreakerOptions {
   maxCredentials?: number | undefined;
   /** Told of every change of the shared circuit, for logs and metrics. */
   onStateChange?: ((state: BreakerState) => void) | undefined;
+  /** Told when a credential's own circuit opens, and when it closes again, for logs. */
+  onCredentialStateChange?: ((fingerprint: string, state: 'open' | 'closed') => void) | undefined;
   /** @default Date.now */
   now?: (() => number) | undefined;
 }
@@ -54,7 +56,15 @@ const newCircuit = (): Circuit => ({ state: 'closed', failures: 0, openedAt: 0, 
  *
  * Only reads go through here: answers of the create endpoint never count toward any breaker.
  */
-export function createBreaker({ threshold = 5, cooldownMs = 5000, windowMs = 10_000, maxCredentials = 10_000, onStateChange, now = Date.now }: BreakerOptions = {}): Breaker {
+export function createBreaker({
+  threshold = 5,
+  cooldownMs = 5000,
+  windowMs = 10_000,
+  maxCredentials = 10_000,
+  onStateChange,
+  onCredentialStateChange,
+  now = Date.now,
+}: BreakerOptions = {}): Breaker {
   const shared = newCircuit();
   // The credentials of the shared run of failures: the first one, and whether another joined it.
   let runFirst: string | undefined;
@@ -118,7 +128,10 @@ export function createBreaker({ threshold = 5, cooldownMs = 5000, windowMs = 10_
   function recordOwn(result: FetchResult, fingerprint: string, circuit: Circuit | undefined): void {
     if (!countsAsFailure(result)) {
       // A healthy credential keeps no state.
-      if (circuit) own.delete(fingerprint);
+      if (circuit) {
+        own.delete(fingerprint);
+        if (circuit.state !== 'closed') onCredentialStateChange?.(fingerprint, 'closed');
+      }
       return;
     }
     const c = circuit ?? newCircuit();
@@ -126,6 +139,7 @@ export function createBreaker({ threshold = 5, cooldownMs = 5000, windowMs = 10_
     c.failures++;
     if (c.state === 'half-open' || c.failures >= threshold) {
       c.openedAt = now();
+      if (c.state === 'closed') onCredentialStateChange?.(fingerprint, 'open');
       c.state = 'open';
     }
   }
