@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -463,6 +464,20 @@ describe('request log', () => {
     simulator.requests.length = 0;
     await getTaskAfterRestart(simulator, 'task_a', 'alice');
     expect(simulator.requests.at(-1)).toMatchObject({ token: 'alice', inFlightForTask: 1, status: 200 });
+  });
+});
+
+describe('sample video', () => {
+  it('should serve the committed MP4 fixture byte for byte at every task video URL', async () => {
+    const simulator = await startSimulator();
+    const response = await fetch(`${simulator.url}/samples/any-task.mp4`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('video/mp4');
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(body.equals(readFileSync(new URL('../src/simulator/sample.mp4', import.meta.url)))).toBe(true);
+    // An ISO base media file: its first box is `ftyp`; and a real video, not a stub.
+    expect(body.subarray(4, 8).toString('latin1')).toBe('ftyp');
+    expect(body.length).toBeGreaterThan(10_000);
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { faultAnswer, jsonAnswer, type SimulatorAnswer, type SimulatorFault } from './faults.js';
@@ -70,8 +71,8 @@ export interface Simulator {
 const CREATE_PATH = '/v1/video/generations';
 const TASK_PATH = /^\/v1\/video\/generations\/([^/]+)$/;
 const SAMPLE_PATH = /^\/samples\/[^/]+\.mp4$/;
-// An MP4 `ftyp` box: enough for a client sniffing the file type.
-const SAMPLE_BYTES = Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex');
+// A real, playable 4-second test pattern (17 KB); scripts/make-sample-video.sh made it.
+const SAMPLE_VIDEO = readFileSync(new URL('./sample.mp4', import.meta.url));
 const ALPHANUMERICS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function newTaskId(): string {
@@ -183,7 +184,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 
     answerLater(req, res, () => {
       if (fault) return faultAnswer(fault);
-      if (method === 'GET' && SAMPLE_PATH.test(path)) return { status: 200, headers: { 'content-type': 'video/mp4' }, body: SAMPLE_BYTES };
+      if (method === 'GET' && SAMPLE_PATH.test(path)) return { status: 200, headers: { 'content-type': 'video/mp4' }, body: SAMPLE_VIDEO };
       if (taskSegment !== undefined) return authFailure(token) ?? taskStatus(taskId, token);
       if (method === 'POST' && path === CREATE_PATH) return authFailure(token) ?? createTask();
       return jsonAnswer(404, { code: 'not_found', message: `No route for ${method} ${path}.` });
