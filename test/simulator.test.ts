@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createSimulator,
+  SIMULATED_CREATE_FAILURES,
   SIMULATED_FAIL_REASON,
+  SIMULATED_LEGACY_MODEL,
   simulateTaskData,
   simulateTimeline,
   type Simulator,
@@ -245,23 +247,109 @@ describe('task status', () => {
 });
 
 describe('task creation', () => {
-  it('should create a queued task whose timeline starts at creation', async () => {
+  const create = (simulator: Simulator, body: unknown, token: string | null = 'tok') =>
+    fetch(`${simulator.url}/v1/video/generations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? bearer(token) : {}) },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('should create a queued task in the real shape, without an envelope, whose timeline starts at creation', async () => {
     const { simulator, clock } = await startPinned();
-    const create = () => fetch(`${simulator.url}/v1/video/generations`, { method: 'POST', headers: bearer(), body: '{"prompt":"a cat"}' });
-    const response = await create();
+    const response = await create(simulator, { model: 'doubao-seedance-1-0-pro', prompt: 'a cat' });
     const created = (await response.json()) as any;
     expect(response.status).toBe(200);
-    expect(created).toEqual({ id: created.id, task_id: created.id, object: 'video', status: 'queued', progress: 0, created_at: T0_SECONDS });
+    expect(created).toEqual({ id: created.id, task_id: created.id, object: 'video', model: 'doubao-seedance-1-0-pro', status: 'queued', progress: 0, created_at: T0_SECONDS });
     expect(created.id).toMatch(/^task_[A-Za-z0-9]+$/);
-    expect(((await (await create()).json()) as any).id).not.toBe(created.id);
+    expect(((await (await create(simulator, { model: 'm', prompt: 'a cat' })).json()) as any).id).not.toBe(created.id);
 
     clock.now = T0 + 50_000;
     expect((await getTask(simulator, created.id)).body.data).toMatchObject({ status: 'in_progress', submit_time: T0_SECONDS });
   });
 
+  it('should log each create with its parsed body, so tests can count and inspect POSTs', async () => {
+    const { simulator } = await startPinned();
+    const body = { model: 'm', prompt: 'a dog', images: ['https://img.example/a.png'], seconds: '5', metadata: { ratio: '16:9', duration: 5 } };
+    await create(simulator, body);
+    await create(simulator, 'not json');
+    expect(simulator.requests.map(({ method, path, body, status }) => ({ method, path, body, status }))).toEqual([
+      { method: 'POST', path: '/v1/video/generations', body, status: 200 },
+      { method: 'POST', path: '/v1/video/generations', body: undefined, status: 400 },
+    ]);
+  });
+
+  it('should make a task that fails from a prompt mentioning "fail"', async () => {
+    const { simulator, clock } = await startPinned();
+    const created = (await (await create(simulator, { model: 'm', prompt: 'this should FAIL' })).json()) as any;
+    clock.now = T0 + 100_000;
+    expect((await getTask(simulator, created.id)).body.data).toMatchObject({ status: 'failure', fail_reason: SIMULATED_FAIL_REASON });
+  });
+
+  it('should answer with a provider cgt- id in both id and task_id for the legacy model', async () => {
+    const { simulator } = await startPinned();
+    const created = (await (await create(simulator, { model: SIMULATED_LEGACY_MODEL, prompt: 'a cat' })).json()) as any;
+    expect(created.id).toMatch(/^cgt-\d{14}-[A-Za-z0-9]+$/);
+    expect(created.task_id).toBe(created.id);
+    expect((await getTask(simulator, created.id)).status).toBe(200);
+  });
+
+  it('should refuse invalid bodies with 400 invalid_request and a message naming the field', async () => {
+    const { simulator } = await startPinned();
+    const cases: [unknown, string][] = [
+      ['[]', 'invalid request body'],
+      [{ prompt: 'a cat' }, 'model is required'],
+      [{ model: 'm' }, 'prompt is required'],
+      [{ model: 'm', prompt: ' ' }, 'prompt is required'],
+      [{ model: 'm', prompt: 'p', images: 'https://x' }, 'images must be an array'],
+      [{ model: 'm', prompt: 'p', seconds: 5 }, 'seconds must be a string'],
+      [{ model: 'm', prompt: 'p', metadata: [] }, 'metadata must be an object'],
+      [{ model: 'm', prompt: 'p', metadata: { ratio: '2:1' } }, 'ratio must be one of'],
+      [{ model: 'm', prompt: 'p', metadata: { resolution: '4k' } }, 'resolution must be one of'],
+      [{ model: 'm', prompt: 'p', metadata: { duration: '5' } }, 'duration must be a number'],
+    ];
+    for (const [body, message] of cases) {
+      const response = await create(simulator, body);
+      expect([body, response.status]).toEqual([body, 400]);
+      expect(await response.json()).toEqual({ code: 'invalid_request', message: expect.stringContaining(message), data: null });
+    }
+  });
+
+  it('should play each documented error for its trigger model', async () => {
+    const { simulator } = await startPinned();
+    const expected: Record<string, [number, unknown]> = {
+      'sim-no-price': [400, { code: 'model_price_error' }],
+      'sim-provider-rejects': [400, { code: 'fail_to_fetch_task', message: expect.stringContaining('role must be specified for image contents') }],
+      'sim-content-blocked': [451, { code: 'fail_to_fetch_task' }],
+      'sim-quota-exceeded': [403, { error: { code: 'insufficient_user_quota' } }],
+      'sim-forbidden': [403, { code: 'access_denied' }],
+      'sim-rate-limited': [429, { error: { code: 'rate_limit_exceeded' } }],
+      'sim-model-not-found': [503, { error: { code: 'model_not_found' } }],
+      'sim-provider-down': [500, { code: 'fail_to_fetch_task' }],
+      'sim-no-id': [200, { object: 'video', status: 'queued' }],
+    };
+    for (const [model, [status, body]] of Object.entries(expected)) {
+      const response = await create(simulator, { model, prompt: 'p' });
+      expect([model, response.status]).toEqual([model, status]);
+      expect(await response.json()).toMatchObject(body as object);
+      if (model === 'sim-rate-limited') expect(response.headers.get('retry-after')).toBe('7');
+    }
+    expect(Object.keys(SIMULATED_CREATE_FAILURES).sort()).toEqual([...Object.keys(expected), 'sim-connection-lost', 'sim-timeout'].sort());
+  });
+
+  it('should never answer the timeout model and drop the connection for the connection-lost model', async () => {
+    const { simulator } = await startPinned();
+    const lost = await create(simulator, { model: 'sim-connection-lost', prompt: 'p' }).catch((error: unknown) => error);
+    expect(lost).toBeInstanceOf(Error);
+    const hanging = create(simulator, { model: 'sim-timeout', prompt: 'p' }).catch((error: unknown) => error);
+    await waitFor(() => simulator.requests.length === 2);
+    expect(simulator.requests.map((r) => r.status)).toEqual([0, 0]);
+    await simulator.stop();
+    expect(await hanging).toBeInstanceOf(Error);
+  });
+
   it('should refuse to create a task without a bearer token', async () => {
     const { simulator } = await startPinned();
-    const response = await fetch(`${simulator.url}/v1/video/generations`, { method: 'POST', body: '{}' });
+    const response = await create(simulator, { model: 'm', prompt: 'p' }, null);
     expect(response.status).toBe(401);
   });
 });
@@ -361,7 +449,7 @@ describe('faults', () => {
     simulator.injectFault({ type: 'status', status: 503 });
     simulator.injectFault({ type: 'status', status: 429, headers: { 'retry-after': '1' }, body: 'slow down' }, 2);
 
-    const created = await fetch(`${simulator.url}/v1/video/generations`, { method: 'POST', headers: bearer(), body: '{}' });
+    const created = await fetch(`${simulator.url}/v1/video/generations`, { method: 'POST', headers: bearer(), body: '{"model":"m","prompt":"p"}' });
     expect(created.status).toBe(200);
     const first = await fetch(taskUrl(simulator, 'task_a'), { headers: bearer() });
     expect([first.status, await first.json()]).toEqual([503, { code: 'simulated_fault', message: 'Simulated HTTP 503.' }]);

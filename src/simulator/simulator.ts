@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkCreateRequest, SIMULATED_LEGACY_MODEL } from './create.js';
 import { faultAnswer, jsonAnswer, type SimulatorAnswer, type SimulatorFault } from './faults.js';
 import { simulateTaskData, type SimulatorShape } from './timeline.js';
 
@@ -30,6 +31,8 @@ export interface SimulatorRequest {
   taskId?: string | undefined;
   /** The bearer token, when the Authorization header is well formed. */
   token?: string | undefined;
+  /** The JSON body of a create request (`POST /v1/video/generations`), parsed; undefined when it was not JSON. */
+  body?: unknown;
   /** Filled in when answered; stays 0 for requests that hang or are reset. */
   status: number;
   /** `Date.now()` on arrival. */
@@ -73,12 +76,13 @@ const TASK_PATH = /^\/v1\/video\/generations\/([^/]+)$/;
 const SAMPLE_PATH = /^\/samples\/[^/]+\.mp4$/;
 // A real, playable 4-second test pattern (17 KB); scripts/make-sample-video.sh made it.
 const SAMPLE_VIDEO = readFileSync(new URL('./sample.mp4', import.meta.url));
+const MAX_BODY_BYTES = 4 << 20;
 const ALPHANUMERICS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-function newTaskId(): string {
-  let id = 'task_';
-  for (let i = 0; i < 24; i++) id += ALPHANUMERICS.charAt(randomInt(ALPHANUMERICS.length));
-  return id;
+function randomSuffix(length: number): string {
+  let suffix = '';
+  for (let i = 0; i < length; i++) suffix += ALPHANUMERICS.charAt(randomInt(ALPHANUMERICS.length));
+  return suffix;
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -88,6 +92,28 @@ function bearerToken(header: string | undefined): string | undefined {
 function decodeSegment(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The body as text, at most {@link MAX_BODY_BYTES} of it: the rest is read and dropped. */
+function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return new Promise((resolve) => {
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    req.once('end', done).once('close', done);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
@@ -156,10 +182,14 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     return jsonAnswer(200, shape === 'documented' ? { code: 'success', data } : { code: 'success', message: '', data });
   }
 
-  function createTask(): SimulatorAnswer {
-    const id = newTaskId();
+  function createTask(body: unknown): SimulatorAnswer {
+    const refused = checkCreateRequest(body);
+    if (refused) return refused;
+    const { model, prompt } = body as { model: string; prompt: string };
+    // A prompt mentioning "fail" makes a task that fails, like task ids containing "fail" do.
+    const id = model === SIMULATED_LEGACY_MODEL ? `cgt-${new Date(now()).toISOString().replace(/\D/g, '').slice(0, 14)}-${randomSuffix(6)}` : `task_${/fail/i.test(prompt) ? 'fail_' : ''}${randomSuffix(24)}`;
     const createdAt = Math.floor(firstAsk(id).submittedAt / 1000);
-    return jsonAnswer(200, { id, task_id: id, object: 'video', status: 'queued', progress: 0, created_at: createdAt });
+    return jsonAnswer(200, { id, task_id: id, object: 'video', model, status: 'queued', progress: 0, created_at: createdAt });
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -182,11 +212,15 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     // Taken on arrival so concurrent requests consume faults in arrival order.
     const fault = taskSegment === undefined ? undefined : faults.shift();
 
-    answerLater(req, res, () => {
+    const isCreate = method === 'POST' && path === CREATE_PATH;
+    answerLater(req, res, (body) => {
       if (fault) return faultAnswer(fault);
       if (method === 'GET' && SAMPLE_PATH.test(path)) return { status: 200, headers: { 'content-type': 'video/mp4' }, body: SAMPLE_VIDEO };
       if (taskSegment !== undefined) return authFailure(token) ?? taskStatus(taskId, token);
-      if (method === 'POST' && path === CREATE_PATH) return authFailure(token) ?? createTask();
+      if (isCreate) {
+        entry.body = parseJson(body);
+        return authFailure(token) ?? createTask(entry.body);
+      }
       return jsonAnswer(404, { code: 'not_found', message: `No route for ${method} ${path}.` });
     }).then(
       (status) => (entry.status = status),
@@ -200,12 +234,11 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   }
 
   /** Answers after the body and the latency; resolves to the status sent, 0 when none was. */
-  async function answerLater(req: IncomingMessage, res: ServerResponse, decide: () => SimulatorAnswer): Promise<number> {
-    // Any JSON body is accepted, but reading it first is what a real server does.
-    await new Promise((resolve) => req.once('end', resolve).once('close', resolve).resume());
+  async function answerLater(req: IncomingMessage, res: ServerResponse, decide: (body: string) => SimulatorAnswer): Promise<number> {
+    const body = await readBody(req);
     if (latencyMs > 0) await sleep(latencyMs);
     if (res.closed) return 0;
-    const answer = decide();
+    const answer = decide(body);
     if (answer === 'hang') return 0;
     if (answer === 'reset') {
       req.socket.destroy();
