@@ -27,6 +27,12 @@ export const ErrorCode = {
    * whole seconds. An HTTP request refused as a whole gets status 429 and a `Retry-After` header.
    */
   RateLimited: 'RATE_LIMITED',
+  /** The upstream refused a create: the credential's quota or balance is used up. */
+  QuotaExceeded: 'QUOTA_EXCEEDED',
+  /** The upstream has no channel serving the requested model now. */
+  ModelUnavailable: 'MODEL_UNAVAILABLE',
+  /** An idempotency key was used again with a different input. */
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -41,6 +47,8 @@ export interface Failure {
   readonly message: string;
   /** How long the upstream asked us to wait (from `Retry-After`), in ms. */
   readonly retryAfterMs?: number | undefined;
+  /** Set when a create's outcome is unknown: the task may exist upstream (and cost money). */
+  readonly mayExist?: true | undefined;
 }
 
 export function failure(code: ErrorCode, message: string, retryAfterMs?: number): Failure {

@@ -1,13 +1,20 @@
 import { Agent, request } from 'undici';
 import { ErrorCode, failure, type Failure } from '../errors.js';
+import type { UpstreamCreateRequest } from './create-request.js';
+import { interpretCreate, type CreateResult } from './create-response.js';
 import { UPSTREAM_TASK_NOT_EXIST, UpstreamEnvelope, UpstreamTask } from './wire.js';
+import { parseRetryAfter } from './retry-after.js';
 import { isValidTaskId } from './task-id.js';
+
+export { parseRetryAfter };
 
 export interface UpstreamClientOptions {
   /** Base URL of the upstream, without a trailing slash, e.g. `https://api.example.com`. */
   baseUrl: string;
   /** Timeout of one request, headers and body included, in ms. @default 10000 */
   timeoutMs?: number | undefined;
+  /** Timeout of one create (`POST`), headers and body included, in ms: generation requests can be slow to be accepted. @default 30000 */
+  createTimeoutMs?: number | undefined;
   /** Keep-alive connections per upstream origin at most. @default 64 */
   connections?: number | undefined;
   /** Largest response body read, in bytes; larger is a bad response. @default 1048576 */
@@ -23,11 +30,16 @@ export type FetchResult =
 export interface UpstreamClient {
   /** One GET of one task. Validates the id first and never throws. */
   fetchTask(token: string, id: string): Promise<FetchResult>;
+  /**
+   * One `POST /v1/video/generations`. Never retried and never throws: a failure says whether the
+   * task may exist anyway (see {@link CreateResult}).
+   */
+  createTask(token: string, body: UpstreamCreateRequest): Promise<CreateResult>;
   dispose(): Promise<void>;
 }
 
 /** A keep-alive HTTP client for `GET /v1/video/generations/:task_id`. */
-export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, connections = 64, maxBodyBytes = 1 << 20 }: UpstreamClientOptions): UpstreamClient {
+export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, createTimeoutMs = 30_000, connections = 64, maxBodyBytes = 1 << 20 }: UpstreamClientOptions): UpstreamClient {
   const agent = new Agent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } });
   const base = baseUrl.replace(/\/+$/, '');
 
@@ -60,8 +72,40 @@ export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, connections 
     return interpret(status, headers, body);
   }
 
+  async function createTask(token: string, payload: UpstreamCreateRequest): Promise<CreateResult> {
+    let status: number;
+    let headers: Record<string, string | string[] | undefined>;
+    let body: string | undefined;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), createTimeoutMs);
+    try {
+      const response = await request(`${base}/v1/video/generations`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+        // The agent's pauses are the reads' timeout; a create may wait longer for its answer.
+        headersTimeout: createTimeoutMs,
+        bodyTimeout: createTimeoutMs,
+        signal: controller.signal,
+      });
+      status = response.statusCode;
+      headers = response.headers;
+      body = await readBody(response.body, response.headers['content-length'], maxBodyBytes);
+    } catch (error) {
+      return createTransportFailure(error, controller.signal.aborted, createTimeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (body === undefined) {
+      return { ok: false, status, outcome: 'unknown', failure: { code: ErrorCode.UpstreamBadResponse, message: `The upstream answered the create with a body over ${maxBodyBytes} bytes. The task may exist anyway.`, mayExist: true } };
+    }
+    return interpretCreate(status, headers, body, [token]);
+  }
+
   return {
     fetchTask,
+    createTask,
     async dispose() {
       await agent.close().catch(() => agent.destroy());
     },
@@ -101,6 +145,18 @@ function networkFailure(error: unknown, timeoutMs: number): FetchResult {
     return { ok: false, transport: 'timeout', failure: failure(ErrorCode.UpstreamUnavailable, `The upstream did not answer within ${timeoutMs} ms.`) };
   }
   return { ok: false, transport: 'network', failure: failure(ErrorCode.UpstreamUnavailable, `The upstream could not be reached${code ? ` (${code})` : ''}.`) };
+}
+
+// Failures of these kinds happen before the request is written: nothing reached the upstream.
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_INVALID_ARG']);
+
+function createTransportFailure(error: unknown, timedOut: boolean, timeoutMs: number): CreateResult {
+  const code = String((error as { code?: unknown } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code ?? '');
+  if (!timedOut && NOT_SENT_CODES.has(code)) {
+    return { ok: false, outcome: 'not_created', failure: failure(ErrorCode.UpstreamUnavailable, `The upstream could not be reached (${code}); nothing was sent.`) };
+  }
+  const what = timedOut || code.includes('TIMEOUT') ? `did not answer the create within ${timeoutMs} ms` : `connection was lost during the create${code ? ` (${code})` : ''}`;
+  return { ok: false, outcome: 'unknown', failure: { code: ErrorCode.UpstreamUnavailable, message: `The upstream ${what}. The task may exist anyway.`, mayExist: true } };
 }
 
 /** Maps an HTTP answer to a task or a failure. Exported for unit tests. */
@@ -155,14 +211,4 @@ function parseJson(body: string): unknown {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `Retry-After` as seconds or an HTTP date, in ms, capped at a minute; undefined when absent or odd. */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (!raw) return undefined;
-  // Date.parse is lenient ("x 1" is a date): only an HTTP date (ending in GMT) is read as one.
-  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) * 1000 : /\bGMT\s*$/.test(raw) ? Date.parse(raw) - now : Number.NaN;
-  if (!Number.isFinite(seconds)) return undefined;
-  return Math.min(60_000, Math.max(0, Math.round(seconds)));
 }
