@@ -48,3 +48,15 @@ export const VideoTaskStatusUpdated = graphql(`
     }
   }
 `);
+
+export const VideoTasksUpdated = graphql(`
+  subscription VideoTasksUpdated($ids: [ID!]!) {
+    videoTasksUpdated(ids: $ids) {
+      id
+      status
+      progress
+      videoUrl
+      error
+    }
+  }
+`);

@@ -11,7 +11,7 @@ interface IdUse {
   readonly defaults: ReadonlyMap<string, readonly string[]>;
 }
 
-const taskFields: Record<string, string> = { videoTask: 'id', videoTasks: 'ids', videoTaskUpdated: 'id' };
+const taskFields: Record<string, string> = { videoTask: 'id', videoTasks: 'ids', videoTaskUpdated: 'id', videoTasksUpdated: 'ids' };
 
 /**
  * Caps the distinct task ids one operation asks for, across every `videoTask` alias and

@@ -1,5 +1,4 @@
-import type { TaskEvent } from '../poller/poller.js';
-import { createTaskStream } from '../subscriptions/task-stream.js';
+import { createTaskStream, type TaskStreamEvent } from '../subscriptions/task-stream.js';
 import { builder } from './builder.js';
 import { requireCredential } from './credential.js';
 import { toGraphQLError } from './errors.js';
@@ -16,7 +15,7 @@ builder.subscriptionFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_, { id }, ctx) => createTaskStream(ctx.poller, requireCredential(ctx), checkTaskId(id)),
     // Failures travel as events so that their code survives graphql-ws; here they become errors.
-    resolve: (event: TaskEvent) => {
+    resolve: (event: TaskStreamEvent) => {
       if (event.type === 'failure') throw toGraphQLError(event.failure);
       return event.task;
     },

@@ -10,6 +10,7 @@ import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { codedError } from '../schema/errors.js';
 import type { InputCheck } from '../schema/use-input-limits.js';
+import { subscriptionWeight } from '../schema/subscription-weight.js';
 import { authorizationParam, type Auth, type AuthResolver } from './auth.js';
 
 export interface WebSocketOptions {
@@ -55,6 +56,8 @@ interface Extra {
   readonly request: IncomingMessage;
   auth?: Auth;
   sink?: FrameSink;
+  /** What each subscription counts as toward the limit, when more than 1 (a multi-task subscription). */
+  weights?: Map<string, number>;
 }
 
 /**
@@ -138,6 +141,9 @@ export function attachWebSockets({
       onError(_ctx, _id, _payload, errors) {
         countErrors(errors.map(codeOf));
       },
+      onComplete(ctx: WsContext<Record<string, unknown>, Extra>, id) {
+        ctx.extra.weights?.delete(id);
+      },
       async onSubscribe(ctx: WsContext<Record<string, unknown>, Extra>, id, payload) {
         countOperation();
         if (logger.isLevelEnabled('debug')) {
@@ -167,6 +173,18 @@ export function attachWebSockets({
         const inputError = checkInput?.(document, payload.variables);
         if (inputError) return [inputError];
         const isSubscription = getOperationAST(document, payload.operationName)?.operation === 'subscription';
+        if (isSubscription) {
+          // A multi-task subscription counts as its number of distinct tasks.
+          const weight = subscriptionWeight(document, payload.operationName, payload.variables);
+          const weights = (ctx.extra.weights ??= new Map());
+          if (weight > 1) weights.set(id, weight);
+          let used = 0;
+          for (const active of Object.keys(ctx.subscriptions)) used += weights.get(active) ?? 1;
+          if (used > maxSubscriptionsPerConnection) {
+            weights.delete(id);
+            return [codedError(ErrorCode.LimitExceeded, `Too many subscriptions on this connection: at most ${maxSubscriptionsPerConnection} (a videoTasksUpdated counts as its number of tasks).`)];
+          }
+        }
         const args: ExecutionArgs = {
           schema,
           document,

@@ -4,7 +4,7 @@ import { isFinalEvent, type TaskEvent, type Watch } from '../poller/poller.js';
 import { ErrorCode } from '../errors.js';
 import { codedError } from '../schema/errors.js';
 import { publicResult } from '../schema/public-errors.js';
-import { isTaskStream, type TaskStream } from './task-stream.js';
+import { isTaskStream, type TaskStream, type TaskStreamEvent } from './task-stream.js';
 
 export interface SubscriptionHubOptions {
   /** Masks unexpected errors in a result before any subscriber sees it. @default leaves errors as they are */
@@ -21,7 +21,7 @@ export interface SubscriptionHub {
    * (argument checks, credential, coded errors, masked here), then it joins its group.
    */
   subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
-  /** Groups alive: distinct (credential, task, selection) being served. */
+  /** Groups alive: distinct (credential, tasks, selection) being served. */
   readonly groups: number;
   /** Subscribers in all groups. */
   readonly subscribers: number;
@@ -31,9 +31,14 @@ interface Group {
   readonly key: string;
   readonly args: ExecutionArgs;
   readonly members: Set<Member>;
-  watch: Watch | undefined;
-  /** The last result sent, serialized once; the dedupe key and the first event of late joiners. */
-  last: { result: ExecutionResult; json: string } | undefined;
+  /** The tasks whose part of the stream goes on; the group ends when none is left. */
+  readonly parts: Set<string>;
+  readonly watches: Map<string, Watch>;
+  /**
+   * The last result sent for each task, serialized once: the dedupe key of that task's events and
+   * the first events of late joiners.
+   */
+  readonly last: Map<string, { result: ExecutionResult; json: string }>;
   ended: boolean;
   chain: Promise<void> | undefined;
 }
@@ -63,7 +68,7 @@ const memberMethods: Pick<Member, 'next' | 'return' | 'throw' | typeof Symbol.as
     const { group } = this;
     if (this.sink && !this.started) {
       this.started = true;
-      if (group.last && this.sink.open) this.sink.send(`${this.prefix}${group.last.json}}`);
+      if (this.sink.open) for (const last of group.last.values()) this.sink.send(`${this.prefix}${last.json}}`);
     }
     const queued = this.queue?.shift();
     if (queued) return Promise.resolve({ value: queued, done: false });
@@ -86,6 +91,8 @@ const memberMethods: Pick<Member, 'next' | 'return' | 'throw' | typeof Symbol.as
 /**
  * Serves subscriptions by group: each event of a task is executed, masked, compared and
  * serialized once per group and then written to every member, instead of once per subscriber.
+ * A group may watch several tasks (`videoTasksUpdated`): each task's events are compared with that
+ * task's last result, a final event ends that task's part, and the group completes when all ended.
  * Websocket members get ready-made `next` frames on their sink (graphql-ws still sends `complete`
  * and keeps its hooks for everything else); other members (SSE) get the shared result object.
  */
@@ -101,27 +108,36 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
     return id;
   }
 
-  function run(group: Group, event: TaskEvent): void {
-    const result = execute({ ...group.args, rootValue: event });
+  function run(group: Group, taskId: string, event: TaskEvent): void {
+    const rootValue: TaskStreamEvent = { ...event, taskId };
+    const result = execute({ ...group.args, rootValue });
     if (result instanceof Promise) {
-      group.chain = (group.chain ?? Promise.resolve()).then(() => result.then((r) => publish(group, r, event))).catch(() => endGroup(group));
+      group.chain = (group.chain ?? Promise.resolve()).then(() => result.then((r) => publish(group, taskId, r, event))).catch(() => endGroup(group));
     } else if (group.chain) {
-      group.chain = group.chain.then(() => publish(group, result, event)).catch(() => endGroup(group));
-    } else publish(group, result, event);
+      group.chain = group.chain.then(() => publish(group, taskId, result, event)).catch(() => endGroup(group));
+    } else publish(group, taskId, result, event);
   }
 
-  function publish(group: Group, raw: ExecutionResult, event: TaskEvent): void {
+  function publish(group: Group, taskId: string, raw: ExecutionResult, event: TaskEvent): void {
     if (group.ended) return;
     // graphql-ws's field order, so that both paths send the same bytes.
     const result: ExecutionResult = raw.errors ? { data: raw.data, errors: raw.errors.map(maskError) } : { data: raw.data };
     // The frame path writes these bytes itself: without yoga's internal error extensions.
     const json = JSON.stringify(publicResult(result));
-    if (json !== group.last?.json) {
-      group.last = { result, json };
+    if (json !== group.last.get(taskId)?.json) {
+      group.last.set(taskId, { result, json });
       for (const member of group.members) deliver(member, result, json);
       if (result.errors && countErrors) countErrors(result.errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')), group.members.size);
     }
-    if (isFinalEvent(event)) endGroup(group);
+    if (isFinalEvent(event)) endPart(group, taskId);
+  }
+
+  /** A task's part of the stream is over (final state, or a final failure of that task). */
+  function endPart(group: Group, taskId: string): void {
+    group.parts.delete(taskId);
+    group.watches.get(taskId)?.unwatch();
+    group.watches.delete(taskId);
+    if (group.parts.size === 0) endGroup(group);
   }
 
   function deliver(member: Member, result: ExecutionResult, json: string): void {
@@ -146,10 +162,16 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
     resolve?.({ value: undefined, done: true });
   }
 
+  function unwatchAll(group: Group): void {
+    for (const watch of group.watches.values()) watch.unwatch();
+    group.watches.clear();
+    group.parts.clear();
+  }
+
   function endGroup(group: Group): void {
     group.ended = true;
     groups.delete(group.key);
-    group.watch?.unwatch();
+    unwatchAll(group);
     for (const member of group.members) finish(member);
     group.members.clear();
   }
@@ -161,7 +183,7 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
     if (group.members.size === 0 && !group.ended) {
       group.ended = true;
       groups.delete(group.key);
-      group.watch?.unwatch();
+      unwatchAll(group);
     }
   }
 
@@ -173,7 +195,7 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
    */
   function join(args: ExecutionArgs, stream: TaskStream, variables: string): AsyncIterableIterator<ExecutionResult> {
     const context = args.contextValue as Context;
-    const key = `${stream.credential.fingerprint}:${stream.id}\n${documentId(args.document)}\n${args.operationName ?? ''}\n${variables}`;
+    const key = `${stream.credential.fingerprint}:${stream.ids.join(',')}\n${documentId(args.document)}\n${args.operationName ?? ''}\n${variables}`;
     let group = groups.get(key);
     if (!group) {
       // The group keeps what execution needs, not the subscriber's whole argument object.
@@ -181,10 +203,26 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
       const { schema, document, variableValues, operationName } = args;
       const { credential, credentialProblem, tasks, poller, maxTaskIds } = context;
       const contextValue: Context = { credential, credentialProblem, tasks, poller, maxTaskIds };
-      const created: Group = { key, args: { schema, document, variableValues, operationName, contextValue }, members: new Set(), watch: undefined, last: undefined, ended: false, chain: undefined };
+      const created: Group = {
+        key,
+        args: { schema, document, variableValues, operationName, contextValue },
+        members: new Set(),
+        parts: new Set(stream.ids),
+        watches: new Map(),
+        last: new Map(),
+        ended: false,
+        chain: undefined,
+      };
       groups.set(key, (group = created));
-      created.watch = stream.poller.watch(stream.credential, stream.id, (event) => run(created, event));
-      if (created.watch.current && !created.last) run(created, created.watch.current);
+      for (const id of stream.ids) {
+        const watch = stream.poller.watch(stream.credential, id, (event) => run(created, id, event));
+        // A part may have ended while watching (an event delivered at once).
+        if (created.parts.has(id)) created.watches.set(id, watch);
+        else watch.unwatch();
+      }
+      // Then the current state of each task at once (a closed poller's too, which ends its part).
+      for (const [id, watch] of [...created.watches]) if (watch.current && !created.last.has(id)) run(created, id, watch.current);
+      if (created.parts.size === 0 && !created.ended) endGroup(created);
     }
     const sink = context.sink;
     const member: Member = Object.assign(Object.create(memberMethods) as Member, {
@@ -201,7 +239,7 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
     if (group.ended) finish(member);
     else {
       group.members.add(member);
-      if (!sink && group.last) member.queue = [group.last.result];
+      if (!sink && group.last.size > 0) member.queue = [...group.last.values()].map((last) => last.result);
     }
     return member;
   }

@@ -18,12 +18,14 @@ type Documents = {
     "\n  query VideoTasks($ids: [ID!]!) {\n    videoTasks(ids: $ids) {\n      id\n      status\n      progress\n    }\n  }\n": typeof types.VideoTasksDocument,
     "\n  subscription VideoTaskUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": typeof types.VideoTaskUpdatedDocument,
     "\n  subscription VideoTaskStatusUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n    }\n  }\n": typeof types.VideoTaskStatusUpdatedDocument,
+    "\n  subscription VideoTasksUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": typeof types.VideoTasksUpdatedDocument,
 };
 const documents: Documents = {
     "\n  query VideoTask($id: ID!) {\n    videoTask(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n      action\n      upstreamStatus\n    }\n  }\n": types.VideoTaskDocument,
     "\n  query VideoTasks($ids: [ID!]!) {\n    videoTasks(ids: $ids) {\n      id\n      status\n      progress\n    }\n  }\n": types.VideoTasksDocument,
     "\n  subscription VideoTaskUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": types.VideoTaskUpdatedDocument,
     "\n  subscription VideoTaskStatusUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n    }\n  }\n": types.VideoTaskStatusUpdatedDocument,
+    "\n  subscription VideoTasksUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": types.VideoTasksUpdatedDocument,
 };
 
 /**
@@ -56,6 +58,10 @@ export function graphql(source: "\n  subscription VideoTaskUpdated($id: ID!) {\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription VideoTaskStatusUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n    }\n  }\n"): (typeof documents)["\n  subscription VideoTaskStatusUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription VideoTasksUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n"): (typeof documents)["\n  subscription VideoTasksUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
