@@ -16,7 +16,7 @@ export const redactedPaths = [
   '*.connectionParams',
 ];
 
-/** JSON logs on stdout (or `destination`), with tokens redacted. */
+/** JSON logs on stdout (or `destination`, such as pino-pretty's stream), with tokens redacted. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -63,4 +63,41 @@ export function scrub(value: unknown, depth = 0): unknown {
     return [k, s] as const;
   });
   return changed ? Object.fromEntries(scrubbed) : value;
+}
+
+/**
+ * Where the process's own lines go: `pretty` (colored, for people) when asked, or with `auto` in a
+ * terminal outside production; JSON lines otherwise. pino-pretty is a dev dependency: without it,
+ * JSON, and a line saying so.
+ */
+export async function createProcessLogger(level: LogLevel, format: 'auto' | 'json' | 'pretty', production: boolean): Promise<Logger> {
+  const wantsPretty = format === 'pretty' || (format === 'auto' && !production && process.stdout.isTTY === true);
+  if (!wantsPretty) return createLogger(level);
+  try {
+    const { default: pretty } = await import('pino-pretty');
+    return createLogger(level, pretty({ colorize: true, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }));
+  } catch {
+    const logger = createLogger(level);
+    logger.warn('LOG_FORMAT asks for pretty lines but pino-pretty is not installed (a dev dependency): JSON lines instead.');
+    return logger;
+  }
+}
+
+/**
+ * Makes every line the process writes a log line: libraries' `console.*` calls and process
+ * warnings (a dependency's deprecation, say) go through `logger` instead of plain text.
+ */
+export function captureConsole(logger: Logger): void {
+  const forward = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
+    const [first, ...rest] = args;
+    if (first instanceof Error) logger[level]({ err: first, args: rest.length ? rest : undefined }, first.message);
+    else logger[level](rest.length ? { args: rest } : {}, typeof first === 'string' ? first : JSON.stringify(first) ?? String(first));
+  };
+  console.log = forward('info');
+  console.info = forward('info');
+  console.debug = forward('debug');
+  console.warn = forward('warn');
+  console.error = forward('error');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => logger.warn({ warning: { name: warning.name, code: (warning as { code?: string }).code } }, warning.message));
 }

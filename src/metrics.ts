@@ -2,21 +2,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { FetchResult } from './upstream/client.js';
 import type { FetchTask } from './upstream/retry.js';
 
-/** Live numbers read when /metrics is scraped. */
-export interface MetricsSources {
-  pollLoops(): number;
-  subscriptions(): number;
-  subscriptionGroups(): number;
-  connections(): number;
-  breakerState(): 'closed' | 'open' | 'half-open';
-  upstreamQueue(): number;
-}
-
 /**
  * The gateway's Prometheus metrics, in a registry of its own (several gateways can live in one
  * process, as in tests). No label ever carries a credential: labels are outcomes and codes.
  */
-export function createMetrics(sources: MetricsSources) {
+export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const upstreamRequests = new Counter({
@@ -59,28 +49,19 @@ export function createMetrics(sources: MetricsSources) {
     help: 'Operations started over websockets (subscriptions and queries).',
     registers: [registry],
   });
-  const breakerStates = { closed: 0, 'half-open': 1, open: 2 } as const;
-  const gauges: [string, string, () => number][] = [
-    ['upstream_breaker_state', 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open.', () => breakerStates[sources.breakerState()]],
-    ['upstream_queue_length', 'Upstream requests waiting for a slot of UPSTREAM_CONCURRENCY.', sources.upstreamQueue],
-    ['poll_loops_active', 'Poll loops running (one per credential and task).', sources.pollLoops],
-    ['subscriptions_active', 'Active videoTaskUpdated subscriptions.', sources.subscriptions],
-    ['subscription_groups_active', 'Groups of subscriptions sharing one execution per event.', sources.subscriptionGroups],
-    ['websocket_connections_active', 'Open websocket connections.', sources.connections],
-  ];
-  for (const [name, help, read] of gauges) {
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(read());
-      },
-    });
-  }
-
   return {
     registry,
+    /** A gauge read when /metrics is scraped: each part registers its own live numbers. */
+    gauge(name: string, help: string, read: () => number): void {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    },
     countRetry: () => upstreamRetries.inc(),
     observeOperation: (seconds: number, failed: boolean) => operations.observe({ outcome: failed ? 'error' : 'ok' }, seconds),
     countWsOperation: () => wsOperations.inc(),

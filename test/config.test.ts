@@ -57,6 +57,11 @@ describe('loadConfig', () => {
       introspection: true,
       production: false,
       logLevel: 'info',
+      logFormat: 'auto',
+      otelExporterOtlpEndpoint: undefined,
+      otelExporterOtlpTracesEndpoint: undefined,
+      otelExporterOtlpTracesProtocol: 'http/protobuf',
+      otelServiceName: 'video-task-gateway',
     } satisfies Omit<Config, 'fingerprintSecret'>);
     expect(fingerprintSecret).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -109,6 +114,11 @@ describe('loadConfig', () => {
       INTROSPECTION: 'false',
       NODE_ENV: 'development',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'gateway-eu',
     });
     expect(config).toEqual({
       port: 8080,
@@ -153,6 +163,11 @@ describe('loadConfig', () => {
       introspection: false,
       production: false,
       logLevel: 'debug',
+      logFormat: 'json',
+      otelExporterOtlpEndpoint: 'http://collector:4318',
+      otelExporterOtlpTracesEndpoint: 'http://collector:4318/v1/traces',
+      otelExporterOtlpTracesProtocol: 'http/json',
+      otelServiceName: 'gateway-eu',
     } satisfies Config);
   });
 

@@ -3,7 +3,7 @@ import { ErrorCode } from '../src/errors.js';
 import type { Simulator } from '../src/simulator/index.js';
 import { createUpstreamClient, interpret, parseRetryAfter, type FetchResult, type UpstreamClient } from '../src/upstream/client.js';
 import { normalizeTask } from '../src/upstream/normalize.js';
-import { onDispose, startSimulator } from './helpers.js';
+import { onDispose, startSimulator, waitFor } from './helpers.js';
 
 const TOKEN = 'sk-test-client-0123456789';
 
@@ -161,9 +161,13 @@ describe('createUpstreamClient', () => {
   it('should fail with UPSTREAM_UNAVAILABLE mentioning the timeout when the answer is slower than the timeout', async () => {
     const short = client(simulator, { timeoutMs: 50 });
     simulator.setLatency(1000);
+    const before = simulator.requests.length;
     const failure = expectFailure(await short.fetchTask(TOKEN, 'task_a'));
     expect(failure.code).toBe(ErrorCode.UpstreamUnavailable);
     expect(failure.message).toContain('50 ms');
+    // On a busy machine the aborted request may reach the simulator only now: let it arrive here,
+    // not take the next test's fault (it never arrives when aborted before connecting).
+    await waitFor(() => simulator.requests.length > before, { timeoutMs: 2000 }).catch(() => undefined);
   });
 
   it('should fail with UPSTREAM_BAD_RESPONSE on a truncated JSON body', async () => {

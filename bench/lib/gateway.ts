@@ -1,11 +1,11 @@
 import { startServer, type ServerProcess } from './process.js';
 
 /**
- * The gateway as deployed (NODE_ENV=production: armor, metrics, masking, JSON logs at info), with
+ * The gateway as deployed (the build, `node dist/index.js`; NODE_ENV=production: armor, metrics, masking, JSON logs at info), with
  * the per-address connection cap raised as behind a load balancer, and the poll interval given.
  */
 export function startGateway(upstreamUrl: string, pollIntervalMs: number, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
-  return startServer('gateway', 'src/index.ts', {
+  return startServer('gateway', 'dist/index.js', {
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
     PORT: '0',

@@ -15,9 +15,9 @@ export interface ServerProcess {
 
 const root = new URL('../../', import.meta.url).pathname;
 
-/** Starts `node --import tsx <script>` and waits for the first stdout line carrying a `url`. */
+/** Starts `node <script>` (through tsx when it is TypeScript) and waits for the first stdout line carrying a `url`. */
 export async function startServer(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

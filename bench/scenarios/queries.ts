@@ -19,7 +19,7 @@ export interface QueryRow {
 export interface QueryResults {
   rows: QueryRow[];
   ratios: Record<string, Spread>;
-  unfinished: { gatewayP50Ms: Spread; simulatorP50Ms: Spread; addedP50Ms: Spread };
+  unfinished: { gatewayP50Ms: Spread; simulatorP50Ms: Spread; proxyP50Ms: Spread; addedP50Ms: Spread; addedOverProxyP50Ms: Spread };
 }
 
 interface Target {
@@ -27,7 +27,7 @@ interface Target {
   url: () => string;
   body: () => string;
   connections: number;
-  /** A distinct id per request (unfinished tasks): over GET straight to the simulator, or the gateway query. */
+  /** A distinct id per request (unfinished tasks): over GET to the simulator (or the proxy in front of it), or the gateway query. */
   unique?: 'simulator' | 'gateway';
 }
 
@@ -57,14 +57,15 @@ export async function queries(simulator: Simulator, { quick }: { quick: boolean 
       precise: target.unique !== undefined,
     });
   try {
-    const [floor, yoga, yogaLean, mercurius, gateway] = await Promise.all([
+    const [floor, yoga, yogaLean, mercurius, gateway, proxy] = await Promise.all([
       startServer('floor', 'bench/servers/floor.ts'),
       startServer('yoga-hello', 'bench/servers/yoga-hello.ts', { NODE_ENV: 'production' }),
       startServer('yoga-lean', 'bench/servers/yoga-lean.ts', { NODE_ENV: 'production' }),
       startServer('mercurius-jit', 'bench/servers/mercurius.ts', { NODE_ENV: 'production' }),
       startGateway(simulator.url, 5000),
+      startServer('proxy', 'bench/servers/proxy.ts', { UPSTREAM_URL: simulator.url }),
     ]);
-    servers.push(floor!, yoga!, yogaLean!, mercurius!, gateway!);
+    servers.push(floor!, yoga!, yogaLean!, mercurius!, gateway!, proxy!);
     const json = (query: string, variables?: unknown) => JSON.stringify({ query, variables });
     const targets: Target[] = [
       { name: 'node:http fixed JSON (floor)', url: () => floor!.url, body: () => json('{ hello }'), connections: 50 },
@@ -74,6 +75,7 @@ export async function queries(simulator: Simulator, { quick }: { quick: boolean 
       { name: 'gateway: videoTask (finished, cached)', url: () => `${gateway!.url}/graphql`, body: () => json(videoTask, { id: finished }), connections: 50 },
       { name: 'gateway: videoTasks, 20 ids (cached)', url: () => `${gateway!.url}/graphql`, body: () => json(`query ($ids: [ID!]!) { videoTasks(ids: $ids) { ${taskFields} } }`, { ids: list }), connections: 50 },
       { name: 'simulator direct: unfinished task', url: () => simulator.url, body: () => '', connections: 8, unique: 'simulator' },
+      { name: 'reverse proxy (node:http + undici): unfinished task', url: () => proxy!.url, body: () => '', connections: 8, unique: 'simulator' },
       { name: 'gateway: videoTask (unfinished, 1 upstream call)', url: () => `${gateway!.url}/graphql`, body: () => '', connections: 8, unique: 'gateway' },
     ];
 
@@ -110,7 +112,11 @@ export async function queries(simulator: Simulator, { quick }: { quick: boolean 
       unfinished: {
         gatewayP50Ms: spread(latency('gateway: videoTask (unfinished, 1 upstream call)')),
         simulatorP50Ms: spread(latency('simulator direct: unfinished task')),
+        proxyP50Ms: spread(latency('reverse proxy (node:http + undici): unfinished task')),
         addedP50Ms: spread(latency('gateway: videoTask (unfinished, 1 upstream call)').map((v, i) => round(v - latency('simulator direct: unfinished task')[i]!, 2))),
+        addedOverProxyP50Ms: spread(
+          latency('gateway: videoTask (unfinished, 1 upstream call)').map((v, i) => round(v - latency('reverse proxy (node:http + undici): unfinished task')[i]!, 2)),
+        ),
       },
     };
   } finally {

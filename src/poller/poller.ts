@@ -34,6 +34,8 @@ export interface PollerOptions {
   maxPollFailureMs?: number | undefined;
   /** Told of an error thrown by a watcher's listener (the others still get the event). @default ignores it */
   onListenerError?: ((error: unknown) => void) | undefined;
+  /** What goes around each poll (a root span per tick, when tracing). @default nothing */
+  aroundTick?: ((tick: () => Promise<void>) => Promise<void>) | undefined;
   /** @default Date.now */
   now?: (() => number) | undefined;
 }
@@ -96,6 +98,7 @@ export function createPoller({
   maxWatchMs = 30 * 60_000,
   maxPollFailureMs = 5 * 60_000,
   onListenerError = () => {},
+  aroundTick,
   now = Date.now,
 }: PollerOptions): Poller {
   const entries = new Map<string, Entry>();
@@ -158,7 +161,7 @@ export function createPoller({
     };
 
     const safeTick = () =>
-      tick().catch((error: unknown) => {
+      (aroundTick ? aroundTick(tick) : tick()).catch((error: unknown) => {
         onListenerError(error);
         end({ type: 'failure', final: true, failure: failure(ErrorCode.UpstreamUnavailable, 'Watching the task failed unexpectedly.') });
       });

@@ -113,3 +113,6 @@ function isParams(body: unknown): body is Params {
     (extensions === undefined || (typeof extensions === 'object' && extensions !== null && !Array.isArray(extensions)))
   );
 }
+
+/** Serves a JSON POST query directly; resolves false when the request must go to yoga's handler. */
+export type DirectOperations = ReturnType<typeof createDirectOperations>;

@@ -49,6 +49,8 @@ export interface WebSocketInitialContext {
   sink: FrameSink | undefined;
   operationId: string;
   params: SubscribeMessage['payload'];
+  /** The W3C trace context of the operation (its `extensions.traceparent`) or of the upgrade request. */
+  traceparent: string | undefined;
 }
 
 interface Extra {
@@ -153,7 +155,14 @@ export function attachWebSockets({
         if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
           return [codedError(ErrorCode.LimitExceeded, `Too many subscriptions on this connection: at most ${maxSubscriptionsPerConnection}.`)];
         }
-        const initial: WebSocketInitialContext = { auth: ctx.extra.auth ?? resolveAuth(undefined), params: payload, sink: ctx.extra.sink, operationId: id };
+        const traceparent = payload.extensions?.traceparent ?? ctx.extra.request.headers.traceparent;
+        const initial: WebSocketInitialContext = {
+          auth: ctx.extra.auth ?? resolveAuth(undefined),
+          params: payload,
+          sink: ctx.extra.sink,
+          operationId: id,
+          traceparent: typeof traceparent === 'string' ? traceparent : undefined,
+        };
         const enveloped = yoga.getEnveloped(initial);
         const { schema, contextFactory, parse, validate } = enveloped;
         let document;

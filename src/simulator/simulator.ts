@@ -33,6 +33,8 @@ export interface SimulatorRequest {
   token?: string | undefined;
   /** The JSON body of a create request (`POST /v1/video/generations`), parsed; undefined when it was not JSON. */
   body?: unknown;
+  /** The W3C `traceparent` header, when one was sent (the gateway's tracing propagates it). */
+  traceparent?: string | undefined;
   /** Filled in when answered; stays 0 for requests that hang or are reset. */
   status: number;
   /** `Date.now()` on arrival. */
@@ -202,7 +204,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     const key = `${token ?? ''}\n${taskId ?? ''}`;
     const inFlightForTask = (inFlight.get(key) ?? 0) + 1;
     inFlight.set(key, inFlightForTask);
-    const entry: SimulatorRequest = { method, path, taskId, token, status: 0, at: Date.now(), inFlightForTask };
+    const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+    const entry: SimulatorRequest = { method, path, taskId, token, traceparent, status: 0, at: Date.now(), inFlightForTask };
     requests.push(entry);
     res.on('close', () => {
       const left = (inFlight.get(key) ?? 1) - 1;

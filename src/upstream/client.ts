@@ -19,6 +19,8 @@ export interface UpstreamClientOptions {
   connections?: number | undefined;
   /** Largest response body read, in bytes; larger is a bad response. @default 1048576 */
   maxBodyBytes?: number | undefined;
+  /** Extra headers per request (trace context). @default none */
+  headers?: (() => Record<string, string>) | undefined;
 }
 
 /** What one attempt ended with: a task as sent, or a failure. Never thrown. */
@@ -39,7 +41,7 @@ export interface UpstreamClient {
 }
 
 /** A keep-alive HTTP client for `GET /v1/video/generations/:task_id`. */
-export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, createTimeoutMs = 30_000, connections = 64, maxBodyBytes = 1 << 20 }: UpstreamClientOptions): UpstreamClient {
+export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, createTimeoutMs = 30_000, connections = 64, maxBodyBytes = 1 << 20, headers: extraHeaders }: UpstreamClientOptions): UpstreamClient {
   const agent = new Agent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: timeoutMs } });
   const base = baseUrl.replace(/\/+$/, '');
 
@@ -57,7 +59,7 @@ export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, createTimeou
       const response = await request(`${base}/v1/video/generations/${encodeURIComponent(id)}`, {
         method: 'GET',
         dispatcher: agent,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        headers: extraHeaders ? { ...extraHeaders(), authorization: `Bearer ${token}`, accept: 'application/json' } : { authorization: `Bearer ${token}`, accept: 'application/json' },
         signal: controller.signal,
       });
       status = response.statusCode;
@@ -82,7 +84,7 @@ export function createUpstreamClient({ baseUrl, timeoutMs = 10_000, createTimeou
       const response = await request(`${base}/v1/video/generations`, {
         method: 'POST',
         dispatcher: agent,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
+        headers: { ...extraHeaders?.(), authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
         body: JSON.stringify(payload),
         // The agent's pauses are the reads' timeout; a create may wait longer for its answer.
         headersTimeout: createTimeoutMs,

@@ -13,6 +13,8 @@ export interface LimiterOptions {
    * less, that key's newest job is refused to make room. @default 1000
    */
   queueLimit?: number | undefined;
+  /** Binds a job to its caller's context when queued (trace context, when tracing). @default none */
+  bind?: (<F extends () => Promise<unknown>>(fn: F) => F) | undefined;
 }
 
 export interface ScheduleOptions<S, R> {
@@ -53,7 +55,7 @@ interface Job {
  * another's request by at most one job per slot. The queue is bounded; the longest backlog is
  * cut first.
  */
-export function createLimiter({ concurrency = 16, queueLimit = 1000 }: LimiterOptions = {}): Limiter {
+export function createLimiter({ concurrency = 16, queueLimit = 1000, bind }: LimiterOptions = {}): Limiter {
   const lanes: Record<Lane, FairQueue> = { query: createFairQueue(), poll: createFairQueue() };
   let active = 0;
   // Jobs not started yet, per key; a promoted job sits in both lanes but counts once.
@@ -103,7 +105,9 @@ export function createLimiter({ concurrency = 16, queueLimit = 1000 }: LimiterOp
     return true;
   }
 
-  function enqueue<T, S, R>(lane: Lane, key: string, fn: () => Promise<T>, options?: ScheduleOptions<S, R>) {
+  function enqueue<T, S, R>(lane: Lane, key: string, run: () => Promise<T>, options?: ScheduleOptions<S, R>) {
+    // A job may start on another job's stack: bound, it runs in its caller's trace context.
+    const fn = bind ? bind(run) : run;
     let job!: Job;
     const promise = new Promise<T | S | R>((resolve, reject) => {
       job = {

@@ -14,10 +14,11 @@ export interface RetryOptions {
   random?: (() => number) | undefined;
 }
 
-export type FetchTask = (token: string, id: string) => Promise<FetchResult>;
+/** One GET of one task; `attempt` counts from 1 within a request's retries. */
+export type FetchTask = (token: string, id: string, attempt?: number) => Promise<FetchResult>;
 
 /** One read of one task on behalf of a credential: what retries, the gate and the breakers wrap. */
-export type ReadTask = (credential: Credential, id: string) => Promise<FetchResult>;
+export type ReadTask = (credential: Credential, id: string, attempt?: number) => Promise<FetchResult>;
 
 /**
  * Retries an idempotent GET on network errors, timeouts, 5xx and 429, with exponential backoff
@@ -25,18 +26,18 @@ export type ReadTask = (credential: Credential, id: string) => Promise<FetchResu
  * caller instead of waited for). 400, 401, 403, 404 and bad bodies are never retried.
  */
 export function withRetries<A>(
-  fetchTask: (who: A, id: string) => Promise<FetchResult>,
+  fetchTask: (who: A, id: string, attempt?: number) => Promise<FetchResult>,
   { retries = 2, baseDelayMs = 100, maxDelayMs = 5000, onRetry, random = Math.random }: RetryOptions = {},
-): (who: A, id: string) => Promise<FetchResult> {
+): (who: A, id: string, attempt?: number) => Promise<FetchResult> {
   return async (who, id) => {
-    let result = await fetchTask(who, id);
+    let result = await fetchTask(who, id, 1);
     for (let attempt = 0; attempt < retries && isRetryable(result); attempt++) {
       const asked = result.ok ? undefined : result.failure.retryAfterMs;
       if (asked !== undefined && asked > maxDelayMs) return result;
       const delay = asked ?? Math.round(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt));
       await new Promise((resolve) => setTimeout(resolve, delay));
       onRetry?.();
-      result = await fetchTask(who, id);
+      result = await fetchTask(who, id, attempt + 2);
     }
     return result;
   };

@@ -5,14 +5,14 @@ import type { Lane, Limiter } from './limiter.js';
 import { normalizeTask } from './normalize.js';
 import { isFinal, type VideoTask } from './video-task.js';
 import type { FetchResult } from './client.js';
-import type { ReadTask } from './retry.js';
+import type { FetchTask, ReadTask } from './retry.js';
 
 /** A task, or why there is none. Never thrown. */
 export type TaskResult = { ok: true; task: VideoTask } | { ok: false; failure: Failure };
 
 export interface TaskSourceOptions {
   /** One attempt at an upstream GET of one task: the client (instrumented). */
-  fetchTask(token: string, id: string): Promise<FetchResult>;
+  fetchTask: FetchTask;
   /**
    * What goes around the attempts of one request: retries, the credential gate and the breakers.
    * Each attempt takes its own turn in the upstream budget, so that waiting between retries holds
@@ -98,9 +98,9 @@ export function createTaskSource({
       return !entry.waiters.some((w) => w.deadline >= latestStart && w.stillWanted());
     };
     const options = { skip, skipped: dropped, refused: queueFull };
-    const attempt: ReadTask = (who, taskId) => {
+    const attempt: ReadTask = (who, taskId, n) => {
       // A retry after a query joined waits in the query lane.
-      const ticket = limiter.schedule(entry.queryJoined ? 'query' : lane, who.fingerprint, () => fetchTask(who.token, taskId), options);
+      const ticket = limiter.schedule(entry.queryJoined ? 'query' : lane, who.fingerprint, () => fetchTask(who.token, taskId, n), options);
       entry.promote = ticket.promote;
       return ticket.promise;
     };

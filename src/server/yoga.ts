@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import type { Config } from '../config.js';
+import type { Context } from '../context.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Poller } from '../poller/poller.js';
+import { schema } from '../schema/index.js';
+import { useInputLimits, type InputCheck } from '../schema/use-input-limits.js';
+import { useTaskIdLimit } from '../schema/use-task-id-limit.js';
+import type { SubscriptionHub } from '../subscriptions/hub.js';
+import { useGroupedSubscriptions } from '../subscriptions/use-grouped-subscriptions.js';
+import type { TaskSource } from '../upstream/task-source.js';
+import type { Auth, AuthResolver } from './auth.js';
+import { graphiqlOptions } from './graphiql.js';
+import { useCompiledQueries, useOperationLimits } from './operation-plugins.js';
+import { useNoIntrospection } from './use-no-introspection.js';
+import { useKnownOperationTypes } from './use-known-operation-types.js';
+import { useOperationLog } from './use-operation-log.js';
+import { useRefusedStreamCleanup } from './use-refused-stream-cleanup.js';
+import type { WebSocketInitialContext } from './websocket.js';
+
+type ServerContext = { req: IncomingMessage; res: ServerResponse } | Partial<WebSocketInitialContext>;
+
+export interface YogaServerOptions {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  resolveAuth: AuthResolver;
+  tasks: TaskSource;
+  poller: Poller;
+  hub: SubscriptionHub;
+  /** Checks list lengths and variable nesting of an operation's input. */
+  checkInput: InputCheck;
+  /** Plugins that go first (tracing). @default none */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  plugins?: Plugin<any>[] | undefined;
+}
+
+/** yoga with our plugins and context: what every transport executes operations through. */
+export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, checkInput, plugins = [] }: YogaServerOptions) {
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => logger[level](args.length === 1 ? args[0] : { args });
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    batching: false,
+    // The body limit is enforced in front of yoga (see router.ts): cheaper, and it keeps the 413.
+    maxRequestBodySize: false,
+    // No CORS headers unless origins are configured: same-origin browsers and non-browser clients
+    // need none, and yoga's CORS plugin would run on every request.
+    cors: !config.corsOrigins ? false : config.corsOrigins.includes('*') ? { origin: '*' } : { origin: config.corsOrigins, credentials: true },
+    multipart: false,
+    maskedErrors: { isDev: !config.production },
+    logging: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    ...(config.graphiql ? graphiqlOptions(!config.upstreamApiKey) : { graphiql: false }),
+    plugins: [
+      ...plugins,
+      useOperationLimits(config),
+      useKnownOperationTypes(),
+      useInputLimits(checkInput),
+      useTaskIdLimit(config.maxTaskIds),
+      // Subscriptions keep the hub: it is set after the compiled queries' subscribe function.
+      useCompiledQueries(),
+      useGroupedSubscriptions(hub),
+      useOperationLog({ logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation }),
+      useRefusedStreamCleanup(),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
+    ],
+    context: (initial: YogaInitialContext & ServerContext): Context => {
+      const auth: Auth = 'auth' in initial && initial.auth ? initial.auth : resolveAuth(initial.request?.headers.get('authorization') ?? undefined);
+      return {
+        credential: auth.credential,
+        credentialProblem: auth.problem,
+        tasks,
+        poller,
+        maxTaskIds: config.maxTaskIds,
+        sink: 'sink' in initial ? initial.sink : undefined,
+        operationId: 'operationId' in initial ? (initial.operationId as string | undefined) : undefined,
+        stillWanted: stillWantedBy(initial),
+      };
+    },
+  });
+}
+
+/** Whether the client of an operation is still connected: its HTTP socket, or its websocket. */
+function stillWantedBy(initial: ServerContext): (() => boolean) | undefined {
+  if ('req' in initial && initial.req) {
+    const socket = initial.req.socket;
+    return () => !socket.destroyed;
+  }
+  if ('sink' in initial && initial.sink) {
+    const sink = initial.sink;
+    return () => sink.open;
+  }
+  return undefined;
+}
+
+export type YogaServer = ReturnType<typeof createYogaServer>;
