@@ -28,7 +28,12 @@ const commands: { command: string; file: string; args: string[] }[] = [
 
 /** Every process in the tree under `pid`, itself included (from /proc). */
 function tree(pid: number): number[] {
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim();
+  let children = '';
+  try {
+    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).trim();
+  } catch {
+    // ps exits 1 when there is no child.
+  }
   return [pid, ...children.split('\n').filter(Boolean).map(Number).flatMap(tree)];
 }
 
