@@ -5,7 +5,7 @@ import base from './vitest.config.js';
 export default defineConfig({
   resolve: base.resolve,
   test: {
-    include: ['test/e2e/**/*.e2e.ts'],
+    include: ['test/e2e/**/*.e2e.ts', 'examples/**/*.e2e.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -8,9 +8,12 @@ import { createMetrics } from './metrics.js';
 import { createPoller } from './poller/poller.js';
 import { createPollPolicy } from './poller/policy.js';
 import { createAuthResolver } from './server/auth.js';
-import { createDirectOperations } from './server/direct-operations.js';
+import { createDirectOperations, type DirectOperations } from './server/direct-operations.js';
 import { createLifecycle, type LifecycleState } from './server/lifecycle.js';
 import { createLivePage } from './server/live-page.js';
+import { createMemoryQueryStore } from './persisted/store.js';
+import { createHttpCache } from './server/use-http-cache.js';
+import { loadTrustedDocuments } from './server/use-persisted-operations.js';
 import { createRouter } from './server/router.js';
 import { traceSubscribe, useTracing } from './server/use-tracing.js';
 import { attachWebSockets } from './server/websocket.js';
@@ -94,8 +97,15 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
 
   // Serving: yoga (every transport executes through it), HTTP routes, websockets, lifecycle.
   const checkInput = createInputCheck(config.maxListLength);
-  const yoga = createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, checkInput, plugins: tracing.enabled ? [useTracing(tracing)] : [] });
-  const direct = createDirectOperations({ yoga, resolveAuth, logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation });
+  // Persisted operations: APQ registrations, or only the operations a manifest lists.
+  const trusted = config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments) : undefined;
+  const apqStore = createMemoryQueryStore({ max: config.apqCacheSize });
+  const httpCache = createHttpCache({ maxAgeS: config.cacheMaxAgeS, varyOrigin: config.corsOrigins !== undefined });
+  const yoga = createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, checkInput, apqStore, trusted, httpCache, plugins: tracing.enabled ? [useTracing(tracing)] : [] });
+  // With trusted documents every request goes through yoga, where the documents are resolved.
+  const direct: DirectOperations = trusted
+    ? async () => false
+    : createDirectOperations({ yoga, resolveAuth, logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation });
   const server = createServer(
     createRouter({
       yoga,
@@ -121,6 +131,8 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     initTimeoutMs: config.wsInitTimeoutMs,
     maxPayloadBytes: config.bodyLimitBytes,
     checkInput,
+    trusted,
+    trustedAllowsText: config.graphiql,
   });
   metrics.gauge('websocket_connections_active', 'Open websocket connections.', () => ws.connections);
   const lifecycle = createLifecycle({

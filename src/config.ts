@@ -62,9 +62,19 @@ export const settings = {
   CORS_ORIGINS: list
     .transform((v) => v?.map((o) => o.replace(/\/+$/, '')))
     .describe('Comma-separated origins allowed for CORS and websocket upgrades, or `*`. Unset: no CORS headers, websockets from any origin.'),
+  CORS_MAX_AGE: int(0).default(600).describe('Seconds a browser may keep a CORS preflight answer (`Access-Control-Max-Age`).'),
+  CACHE_MAX_AGE_S: int(0)
+    .default(60)
+    .describe('Longest browser caching (`private, max-age`) of a GET answer about settled tasks, in seconds, never past a signed video link\'s expiry; 0 turns it off.'),
+  APQ_CACHE_SIZE: int(1).default(1000).describe('Automatic persisted queries kept registered (LRU).'),
+  TRUSTED_DOCUMENTS: optionalString.describe(
+    'Path of a persisted-documents manifest (codegen\'s `persistedDocuments`): only its operations run, APQ registration and GraphiQL are off.',
+  ),
   METRICS_TOKEN: optionalString.describe('When set, `/metrics` wants `Authorization: Bearer <it>`.'),
   SHUTDOWN_TIMEOUT_MS: int(0).default(10_000).describe('How long in-flight requests and closing sockets may take on shutdown.'),
-  GRAPHIQL: bool.optional().describe('Serve GraphiQL at `/graphql`. Default: on, off when `NODE_ENV=production`.'),
+  GRAPHIQL: bool
+    .optional()
+    .describe('Serve GraphiQL at `/graphql`. Default: on, off when `NODE_ENV=production` or `TRUSTED_DOCUMENTS` is set (there, on also runs operations sent as text).'),
   INTROSPECTION: bool.optional().describe('Answer introspection queries. Default: on, off when `NODE_ENV=production`.'),
   LIVE_PAGE: bool.optional().describe('Serve the live task page at `/`. Default: on in demo mode, off otherwise.'),
   NODE_ENV: optionalString.describe('`production` masks error details and turns GraphiQL and introspection off by default.'),
@@ -128,7 +138,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const production = nodeEnv === 'production';
   return {
     ...rest,
-    graphiql: graphiql ?? !production,
+    // GraphiQL sends documents no manifest lists: with trusted documents only on request.
+    graphiql: graphiql ?? (!production && !rest.trustedDocuments),
     introspection: introspection ?? !production,
     fingerprintSecret: fingerprintSecret ?? randomBytes(32).toString('hex'),
     production,

@@ -33,6 +33,12 @@ export const ErrorCode = {
   ModelUnavailable: 'MODEL_UNAVAILABLE',
   /** An idempotency key was used again with a different input. */
   IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  /** APQ: the hash is not registered (any more); send the query with its hash. */
+  PersistedQueryNotFound: 'PERSISTED_QUERY_NOT_FOUND',
+  /** APQ: the query sent does not have the SHA-256 hash sent with it. */
+  PersistedQueryMismatch: 'PERSISTED_QUERY_MISMATCH',
+  /** Trusted documents: the operation is not in the manifest (or was sent as text). */
+  PersistedQueryNotInList: 'PERSISTED_QUERY_NOT_IN_LIST',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -48,7 +48,8 @@ function watch(id: string, token: string): void {
   client = createClient({ url, connectionParams: token ? { authorization: `Bearer ${token}` } : {}, retryAttempts: 3 });
   statusText.textContent = 'Connecting…';
   stop = client.subscribe<VideoTaskLiveSubscription>(
-    { query: VideoTaskLive.toString(), variables: { id } },
+    // The document's id rides along: a gateway running only trusted documents runs it by id.
+    { query: VideoTaskLive.toString(), variables: { id }, extensions: { persistedQuery: { version: 1, sha256Hash: VideoTaskLive.__meta__?.hash as string } } },
     {
       next: ({ data, errors }) => {
         if (errors?.length) showProblem(errors.map((e) => `${e.message} (${String(e.extensions?.code ?? 'ERROR')})`).join('\n'));

@@ -110,7 +110,8 @@ function isParams(body: unknown): body is Params {
     typeof query === 'string' &&
     (variables == null || (typeof variables === 'object' && !Array.isArray(variables))) &&
     (operationName == null || typeof operationName === 'string') &&
-    (extensions === undefined || (typeof extensions === 'object' && extensions !== null && !Array.isArray(extensions)))
+    // Persisted operations (APQ, trusted documents) are resolved by yoga's plugins.
+    (extensions === undefined || (typeof extensions === 'object' && extensions !== null && !Array.isArray(extensions) && !('persistedQuery' in extensions)))
   );
 }
 

@@ -11,7 +11,9 @@ import type { Logger } from '../logger.js';
 import { codedError } from '../schema/errors.js';
 import type { InputCheck } from '../schema/use-input-limits.js';
 import { subscriptionWeight } from '../schema/subscription-weight.js';
+import type { TrustedDocuments } from '../persisted/trusted-documents.js';
 import { authorizationParam, type Auth, type AuthResolver } from './auth.js';
+import { trustedQuery } from './use-persisted-operations.js';
 
 export interface WebSocketOptions {
   server: Server;
@@ -41,6 +43,10 @@ export interface WebSocketOptions {
   maxPayloadBytes?: number | undefined;
   /** Checks an operation's input (list lengths, nesting) before it runs; subscriptions here bypass envelop's subscribe hooks. */
   checkInput?: InputCheck | undefined;
+  /** Trusted-documents mode: only these operations run, named by `documentId` or `extensions.persistedQuery.sha256Hash`. @default any operation */
+  trusted?: TrustedDocuments | undefined;
+  /** With `trusted`: operations sent as text without an id run too (GraphiQL on, for development). @default false */
+  trustedAllowsText?: boolean | undefined;
 }
 
 /** What yoga's context factory receives for a websocket operation. */
@@ -81,6 +87,8 @@ export function attachWebSockets({
   initTimeoutMs = 3000,
   maxPayloadBytes = 1 << 20,
   checkInput,
+  trusted,
+  trustedAllowsText = false,
 }: WebSocketOptions) {
   const perAddress = new Map<string, number>();
   const subscriptionRoot: Enveloped = {
@@ -167,7 +175,8 @@ export function attachWebSockets({
         const { schema, contextFactory, parse, validate } = enveloped;
         let document;
         try {
-          document = parse(payload.query);
+          // graphql-ws wants a `query` string: a persisted operation may send an empty one.
+          document = parse(trusted ? trustedQuery(payload, trusted, trustedAllowsText) : payload.query);
         } catch (error) {
           return [error as GraphQLError];
         }

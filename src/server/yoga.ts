@@ -18,6 +18,10 @@ import { useNoIntrospection } from './use-no-introspection.js';
 import { useKnownOperationTypes } from './use-known-operation-types.js';
 import { useOperationLog } from './use-operation-log.js';
 import { useRefusedStreamCleanup } from './use-refused-stream-cleanup.js';
+import type { PersistedQueryStore } from '../persisted/store.js';
+import type { TrustedDocuments } from '../persisted/trusted-documents.js';
+import type { HttpCache } from './use-http-cache.js';
+import { useAutomaticPersistedQueries, useTrustedDocuments } from './use-persisted-operations.js';
 import type { WebSocketInitialContext } from './websocket.js';
 
 type ServerContext = { req: IncomingMessage; res: ServerResponse } | Partial<WebSocketInitialContext>;
@@ -32,13 +36,19 @@ export interface YogaServerOptions {
   hub: SubscriptionHub;
   /** Checks list lengths and variable nesting of an operation's input. */
   checkInput: InputCheck;
+  /** Where automatic persisted queries are registered (unused with `trusted`). */
+  apqStore: PersistedQueryStore;
+  /** Trusted-documents mode: only these operations run. @default any operation */
+  trusted?: TrustedDocuments | undefined;
+  /** Caching headers of GET answers, and what GET operations read. */
+  httpCache: HttpCache;
   /** Plugins that go first (tracing). @default none */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   plugins?: Plugin<any>[] | undefined;
 }
 
 /** yoga with our plugins and context: what every transport executes operations through. */
-export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, checkInput, plugins = [] }: YogaServerOptions) {
+export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, checkInput, apqStore, trusted, httpCache, plugins = [] }: YogaServerOptions) {
   const log = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => logger[level](args.length === 1 ? args[0] : { args });
   return createYoga<ServerContext, Context>({
     schema,
@@ -49,13 +59,23 @@ export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, 
     maxRequestBodySize: false,
     // No CORS headers unless origins are configured: same-origin browsers and non-browser clients
     // need none, and yoga's CORS plugin would run on every request.
-    cors: !config.corsOrigins ? false : config.corsOrigins.includes('*') ? { origin: '*' } : { origin: config.corsOrigins, credentials: true },
+    // Preflights are kept for CORS_MAX_AGE; scripts on other origins may read the request id.
+    cors: !config.corsOrigins
+      ? false
+      : {
+          ...(config.corsOrigins.includes('*') ? { origin: '*' } : { origin: config.corsOrigins, credentials: true }),
+          maxAge: config.corsMaxAge,
+          exposedHeaders: ['x-request-id'],
+        },
     multipart: false,
     maskedErrors: { isDev: !config.production },
     logging: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     ...(config.graphiql ? graphiqlOptions(!config.upstreamApiKey) : { graphiql: false }),
     plugins: [
       ...plugins,
+      // Persisted operations become plain ones first, so that everything below sees a query.
+      trusted ? useTrustedDocuments(trusted, config.graphiql) : useAutomaticPersistedQueries(apqStore),
+      httpCache.plugin,
       useOperationLimits(config),
       useKnownOperationTypes(),
       useInputLimits(checkInput),
@@ -72,7 +92,7 @@ export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, 
       return {
         credential: auth.credential,
         credentialProblem: auth.problem,
-        tasks,
+        tasks: httpCache.track(initial.request, auth.credential, tasks),
         poller,
         maxTaskIds: config.maxTaskIds,
         sink: 'sink' in initial ? initial.sink : undefined,

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, startSimulator, type TestGateway } from '../helpers.js';
@@ -84,6 +85,19 @@ describe('in a real browser', () => {
     expect(midway).toBeLessThan(100);
     expect(await page.locator('#video-url').innerText()).toBe(`${simulatorUrl}/samples/e2e-live-1.mp4`);
     await shot(page, 'live-page-success');
+    await page.close();
+  });
+
+  it('should keep the live page working when only trusted documents run', async () => {
+    const manifest = fileURLToPath(new URL('../../examples/gql/persisted-documents.json', import.meta.url));
+    const trusted = await startGateway({ upstreamUrl: simulatorUrl, upstreamApiKey: 'demo-key', livePage: true, pollIntervalMs: 200, trustedDocuments: manifest, graphiql: false });
+    const page = await browser.newPage();
+    await page.goto(trusted.url);
+    await page.locator('#task-id').fill('e2e-trusted-1');
+    await page.locator('#watch-button').click();
+    await expect.poll(() => page.locator('body').getAttribute('data-complete'), { timeout: 30_000 }).toBe('true');
+    expect(await page.locator('body').getAttribute('data-status')).toBe('SUCCESS');
+    expect(await page.locator('#problem').isHidden()).toBe(true);
     await page.close();
   });
 

@@ -58,4 +58,4 @@ export const VideoTaskLiveDocument = new TypedDocumentString(`
     finishedAt
   }
 }
-    `) as unknown as TypedDocumentString<VideoTaskLiveSubscription, VideoTaskLiveSubscriptionVariables>;
+    `, {"hash":"sha256:02c893f594e08ea053ebae6b2d3f02a28fb2b52378d85201d21a9fe532e72d82"}) as unknown as TypedDocumentString<VideoTaskLiveSubscription, VideoTaskLiveSubscriptionVariables>;
