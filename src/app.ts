@@ -91,7 +91,12 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     onListenerError: (error) => logger.error({ err: error }, 'A subscription failed to handle a task event'),
   });
   metrics.gauge('poll_loops_active', 'Poll loops running (one per credential and task).', () => poller.activeLoops);
-  const hub = createSubscriptionHub({ maskError: (error) => maskError(error, 'Unexpected error.', !config.production) as typeof error, countErrors: metrics.countErrors });
+  const hub = createSubscriptionHub({
+    maskError: (error) => maskError(error, 'Unexpected error.', !config.production) as typeof error,
+    countErrors: metrics.countErrors,
+    maxQueuedBytes: config.maxBufferedBytes,
+    onSlowConsumer: () => logger.warn('SSE subscription ended: the client does not read what it is sent'),
+  });
   metrics.gauge('subscriptions_active', 'Active videoTaskUpdated subscriptions.', () => hub.subscribers);
   metrics.gauge('subscription_groups_active', 'Groups of subscriptions sharing one execution per event.', () => hub.groups);
 
@@ -109,7 +114,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
   const server = createServer(
     createRouter({
       yoga,
-      direct,
+      direct: config.fastPath ? direct : undefined,
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       readiness: () => ({ status: lifecycle.state !== 'ready' ? lifecycle.state.replace('stopped', 'shutting down') : breaker.state === 'open' ? 'upstream circuit open' : 'ready' }),
@@ -133,6 +138,8 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     checkInput,
     trusted,
     trustedAllowsText: config.graphiql,
+    maxBufferedBytes: config.maxBufferedBytes,
+    fastPath: config.fastPath,
   });
   metrics.gauge('websocket_connections_active', 'Open websocket connections.', () => ws.connections);
   const lifecycle = createLifecycle({

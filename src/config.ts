@@ -38,6 +38,12 @@ export const settings = {
   BREAKER_WINDOW_MS: int(1).default(10_000).describe("One credential's failures open the shared circuit only if no other credential read within this window."),
   MAX_LIST_LENGTH: int(1).default(1000).describe('Items of a list argument at most, before de-duplication (`BAD_USER_INPUT`).'),
   MAX_TOKEN_BYTES: int(1).default(4096).describe('Longest bearer token; a longer one is `UNAUTHENTICATED` at once and never memoized.'),
+  MAX_BUFFERED_BYTES: int(1)
+    .default(1 << 20)
+    .describe('Unsent bytes per websocket or SSE stream (a client that stops reading); beyond it the websocket closes with 1013 and the SSE stream ends.'),
+  FAST_PATH: bool
+    .default(true)
+    .describe("The direct JSON-POST path and the websocket frame path; `false` sends HTTP requests through yoga's handler and subscription events through graphql-ws's own send path."),
   BREAKER_THRESHOLD: int(1).default(5).describe('Consecutive failed upstream requests that open the circuit.'),
   BREAKER_COOLDOWN_MS: int(1).default(5000).describe('How long the circuit stays open before a trial request.'),
   POLL_INTERVAL_MS: int(1).default(5000).describe("Base interval of a task's poll loop."),

@@ -1,5 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
+import type { DestinationStream } from 'pino';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import { afterAll } from 'vitest';
 import { WebSocket, type ClientOptions as WebSocketOptions } from 'ws';
@@ -49,9 +50,13 @@ export function testConfig(overrides: Partial<Config> & { upstreamUrl: string })
 }
 
 /** The real gateway on a free loopback port, with intervals short enough for tests. */
-export async function startGateway(overrides: Partial<Config> & { upstreamUrl: string }, logLevel: Config['logLevel'] = 'silent'): Promise<TestGateway> {
+export async function startGateway(
+  overrides: Partial<Config> & { upstreamUrl: string },
+  logLevel: Config['logLevel'] = 'silent',
+  logDestination?: DestinationStream,
+): Promise<TestGateway> {
   const config = testConfig(overrides);
-  const gateway = createGateway({ config, logger: createLogger(logLevel) });
+  const gateway = createGateway({ config, logger: createLogger(logLevel, logDestination) });
   const url = await gateway.start();
   let disposed = false;
   const dispose = async () => {

@@ -217,6 +217,38 @@ describe('client mistakes cost the client one operation, never a connection or a
     expect(taskRequests(simulator)).toHaveLength(0);
   });
 
+  it('should close a socket that sends a next frame with 4400, as for any invalid message', async () => {
+    const simulator = await startSimulator();
+    const { wsEndpoint } = await startGateway({ upstreamUrl: simulator.url });
+    const { socket } = await initSocket(wsEndpoint, 't1');
+    const closed = closeOf(socket);
+    socket.send(JSON.stringify({ id: '1', type: 'next', payload: { data: {} } }));
+    expect((await closed).code).toBe(4400);
+  });
+
+  it('should write nothing but JSON log lines when clients make mistakes over websockets', async () => {
+    const simulator = await startSimulator();
+    const written: string[] = [];
+    const { wsEndpoint } = await startGateway({ upstreamUrl: simulator.url, bodyLimitBytes: 1024 }, 'debug', { write: (line: string) => void written.push(line) });
+    const consoleLines: unknown[][] = [];
+    const original = { error: console.error, warn: console.warn, log: console.log };
+    console.error = console.warn = console.log = (...args: unknown[]) => void consoleLines.push(args);
+    try {
+      const oversized = await initSocket(wsEndpoint, 't1');
+      const oversizedClosed = closeOf(oversized.socket);
+      oversized.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `{ __typename ${' '.repeat(2048)}}` } }));
+      expect((await oversizedClosed).code).toBe(1009);
+      const next = await initSocket(wsEndpoint, 't1');
+      const nextClosed = closeOf(next.socket);
+      next.socket.send(JSON.stringify({ id: '1', type: 'next', payload: {} }));
+      expect((await nextClosed).code).toBe(4400);
+    } finally {
+      Object.assign(console, original);
+    }
+    expect(consoleLines).toEqual([]);
+    for (const line of written.join('').split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
   it('should answer an operation type the schema lacks with a 400 validation error over HTTP', async () => {
     const simulator = await startSimulator();
     const { endpoint } = await startGateway({ upstreamUrl: simulator.url });

@@ -16,8 +16,8 @@ export interface RouterOptions {
   /** yoga's own request listener (it serves `graphqlEndpoint` and GraphiQL). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   yoga: RequestListener & { graphqlEndpoint: string };
-  /** Serves a JSON POST query without yoga's handler when it can; false hands the request to yoga. */
-  direct: DirectOperations;
+  /** Serves a JSON POST query without yoga's handler when it can; false hands the request to yoga. Unset: yoga serves every request (`FAST_PATH=false`). */
+  direct: DirectOperations | undefined;
   logger: Logger;
   /** Largest request body; larger ones get 413. */
   bodyLimitBytes: number;
@@ -42,7 +42,7 @@ export function createRouter({ yoga, direct, logger, bodyLimitBytes, readiness, 
         return sendJson(res, 413, { errors: [{ message: `Request body too large: at most ${bodyLimitBytes} bytes.`, extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] });
       }
       const parsed = parseJsonBody(req, body);
-      if (path === yoga.graphqlEndpoint && (await direct(req, res, parsed))) return;
+      if (direct && path === yoga.graphqlEndpoint && (await direct(req, res, parsed))) return;
       // Handing yoga the parsed body skips its per-request body stream (and the AbortController it builds).
       (req as IncomingMessage & { body?: unknown }).body = parsed;
     }

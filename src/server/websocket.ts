@@ -2,18 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import type { OperationResult, Context as WsContext, SubscribeMessage } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FrameSink } from '../context.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { codedError } from '../schema/errors.js';
+import { publicErrors } from '../schema/public-errors.js';
 import type { InputCheck } from '../schema/use-input-limits.js';
 import { subscriptionWeight } from '../schema/subscription-weight.js';
 import type { TrustedDocuments } from '../persisted/trusted-documents.js';
 import { authorizationParam, type Auth, type AuthResolver } from './auth.js';
 import { trustedQuery } from './use-persisted-operations.js';
+import { serveGraphQLWs, type AdapterExtra } from './graphql-ws-adapter.js';
 
 export interface WebSocketOptions {
   server: Server;
@@ -47,6 +48,13 @@ export interface WebSocketOptions {
   trusted?: TrustedDocuments | undefined;
   /** With `trusted`: operations sent as text without an id run too (GraphiQL on, for development). @default false */
   trustedAllowsText?: boolean | undefined;
+  /** Bytes a connection may have waiting to be sent; past it the socket closes with 1013. @default 1048576 */
+  maxBufferedBytes?: number | undefined;
+  /**
+   * Whether the subscription hub writes ready-made `next` frames itself (the frame fast path);
+   * false sends every event through graphql-ws's own path (`onNext`, its serialization). @default true
+   */
+  fastPath?: boolean | undefined;
 }
 
 /** What yoga's context factory receives for a websocket operation. */
@@ -59,9 +67,7 @@ export interface WebSocketInitialContext {
   traceparent: string | undefined;
 }
 
-interface Extra {
-  readonly socket: WebSocket;
-  readonly request: IncomingMessage;
+interface Extra extends AdapterExtra {
   auth?: Auth;
   sink?: FrameSink;
   /** What each subscription counts as toward the limit, when more than 1 (a multi-task subscription). */
@@ -89,6 +95,8 @@ export function attachWebSockets({
   checkInput,
   trusted,
   trustedAllowsText = false,
+  maxBufferedBytes = 1 << 20,
+  fastPath = true,
 }: WebSocketOptions) {
   const perAddress = new Map<string, number>();
   const subscriptionRoot: Enveloped = {
@@ -118,7 +126,7 @@ export function attachWebSockets({
     });
   });
 
-  const disposable = useServer(
+  const disposable = serveGraphQLWs<Extra>(
     {
       connectionInitWaitTimeout: initTimeoutMs,
       execute: (args) => (args.rootValue as Enveloped).execute(args),
@@ -134,22 +142,28 @@ export function attachWebSockets({
           return false;
         }
         ctx.extra.auth = auth;
-        const socket = ctx.extra.socket;
-        ctx.extra.sink = {
-          get open() {
-            return socket.readyState === WebSocket.OPEN;
-          },
-          send: (frame) => socket.send(frame),
-        };
+        const { socket, send } = ctx.extra;
+        if (fastPath) {
+          ctx.extra.sink = {
+            get open() {
+              return socket.readyState === WebSocket.OPEN;
+            },
+            send,
+          };
+        }
         logger.debug({ address: ctx.extra.request.socket.remoteAddress, credential: auth.credential?.fingerprint.slice(0, 8) }, 'websocket connected');
         return true;
       },
-      // Subscription events bypass these hooks (the hub writes them) and are counted there.
-      onNext(_ctx, _id, _payload, _args, result) {
-        if (result.errors) countErrors(result.errors.map(codeOf));
+      // With the fast path, subscription events bypass these hooks (the hub writes them) and are
+      // counted there. Errors go out as clients see them over HTTP: without yoga's internal extensions.
+      onNext(_ctx, _id, _payload, args, result) {
+        if (!result.errors) return;
+        if (args.rootValue !== subscriptionRoot) countErrors(result.errors.map(codeOf));
+        return { ...result, errors: publicErrors(result.errors) };
       },
       onError(_ctx, _id, _payload, errors) {
         countErrors(errors.map(codeOf));
+        return publicErrors(errors);
       },
       onComplete(ctx: WsContext<Record<string, unknown>, Extra>, id) {
         ctx.extra.weights?.delete(id);
@@ -216,6 +230,7 @@ export function attachWebSockets({
       },
     },
     wss,
+    { logger, maxBufferedBytes },
   );
 
   return {

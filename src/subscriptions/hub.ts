@@ -13,6 +13,14 @@ export interface SubscriptionHubOptions {
   countErrors?: ((codes: string[], times: number) => void) | undefined;
   /** Runs the selection set of a subscription for one event. @default graphql-js `execute` */
   execute?: ((args: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult>) | undefined;
+  /**
+   * Bytes of results an iterated member (SSE) may have waiting, unread by its transport; past it
+   * the member is ended (its stream completes). Websocket members are bounded by their socket.
+   * @default 1048576
+   */
+  maxQueuedBytes?: number | undefined;
+  /** Told when a member is ended for not reading its results. */
+  onSlowConsumer?: (() => void) | undefined;
 }
 
 export interface SubscriptionHub {
@@ -52,7 +60,9 @@ interface Member extends AsyncIterableIterator<ExecutionResult> {
   /** Websocket members write only once graphql-ws iterates them, so a frame never precedes its subscription. */
   started: boolean;
   ended: boolean;
-  queue: ExecutionResult[] | undefined;
+  queue: Queued[] | undefined;
+  /** Bytes (of serialized results) in `queue`. */
+  queuedBytes: number;
   waiting: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
 }
 
@@ -61,6 +71,11 @@ interface HubInternals {
 }
 
 const done: IteratorResult<ExecutionResult> = { value: undefined, done: true };
+
+interface Queued {
+  readonly result: ExecutionResult;
+  readonly bytes: number;
+}
 
 // Shared by every member: per-subscriber closures would cost memory at ten thousand subscribers.
 const memberMethods: Pick<Member, 'next' | 'return' | 'throw' | typeof Symbol.asyncIterator> = {
@@ -71,7 +86,10 @@ const memberMethods: Pick<Member, 'next' | 'return' | 'throw' | typeof Symbol.as
       if (this.sink.open) for (const last of group.last.values()) this.sink.send(`${this.prefix}${last.json}}`);
     }
     const queued = this.queue?.shift();
-    if (queued) return Promise.resolve({ value: queued, done: false });
+    if (queued) {
+      this.queuedBytes -= queued.bytes;
+      return Promise.resolve({ value: queued.result, done: false });
+    }
     if (this.ended) return Promise.resolve(done);
     return new Promise((resolve) => (this.waiting = resolve));
   },
@@ -96,7 +114,13 @@ const memberMethods: Pick<Member, 'next' | 'return' | 'throw' | typeof Symbol.as
  * Websocket members get ready-made `next` frames on their sink (graphql-ws still sends `complete`
  * and keeps its hooks for everything else); other members (SSE) get the shared result object.
  */
-export function createSubscriptionHub({ maskError = (e) => e, countErrors, execute = graphqlExecute }: SubscriptionHubOptions = {}): SubscriptionHub {
+export function createSubscriptionHub({
+  maskError = (e) => e,
+  countErrors,
+  execute = graphqlExecute,
+  maxQueuedBytes = 1 << 20,
+  onSlowConsumer,
+}: SubscriptionHubOptions = {}): SubscriptionHub {
   const groups = new Map<string, Group>();
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
@@ -150,7 +174,17 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
       const resolve = member.waiting;
       member.waiting = undefined;
       resolve({ value: result, done: false });
-    } else (member.queue ??= []).push(result);
+      return;
+    }
+    (member.queue ??= []).push({ result, bytes: json.length });
+    member.queuedBytes += json.length;
+    if (member.queuedBytes > maxQueuedBytes) {
+      // A consumer that does not read: its results are dropped and its stream ends.
+      member.queue = undefined;
+      member.queuedBytes = 0;
+      leave(member);
+      onSlowConsumer?.();
+    }
   }
 
   function finish(member: Member): void {
@@ -233,13 +267,17 @@ export function createSubscriptionHub({ maskError = (e) => e, countErrors, execu
       started: false,
       ended: false,
       queue: undefined,
+      queuedBytes: 0,
       waiting: undefined,
     });
     subscribers++;
     if (group.ended) finish(member);
     else {
       group.members.add(member);
-      if (!sink && group.last.size > 0) member.queue = [...group.last.values()].map((last) => last.result);
+      if (!sink && group.last.size > 0) {
+        member.queue = [...group.last.values()].map((last) => ({ result: last.result, bytes: last.json.length }));
+        member.queuedBytes = member.queue.reduce((sum, queued) => sum + queued.bytes, 0);
+      }
     }
     return member;
   }
