@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { maskError } from 'graphql-yoga';
+import { maskError, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createCredentials } from './credential.js';
 import { ErrorCode, failure } from './errors.js';
@@ -36,6 +36,8 @@ export interface GatewayOptions {
   demo?: boolean | undefined;
   /** Spans for operations, upstream calls and poll ticks (see tracing.ts). @default none */
   tracing?: Tracing | undefined;
+  /** Further yoga plugins; they apply to every transport, the fast paths included. @default none */
+  plugins?: Plugin[] | undefined;
 }
 
 export interface Gateway {
@@ -49,7 +51,7 @@ export interface Gateway {
 }
 
 /** The composition root: builds the parts and wires them. Requests: server/router.ts; SIGTERM: server/lifecycle.ts. */
-export function createGateway({ config, logger, demo = false, tracing = noTracing }: GatewayOptions): Gateway {
+export function createGateway({ config, logger, demo = false, tracing = noTracing, plugins = [] }: GatewayOptions): Gateway {
   if (!config.upstreamUrl) throw new Error('createGateway needs config.upstreamUrl (index.ts starts the simulator in demo mode).');
   const metrics = createMetrics();
   const resolveAuth = createAuthResolver(createCredentials(config.fingerprintSecret, config.maxTokenBytes), config.upstreamApiKey, config.maxTokenBytes);
@@ -106,7 +108,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
   const trusted = config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments) : undefined;
   const apqStore = createMemoryQueryStore({ max: config.apqCacheSize });
   const httpCache = createHttpCache({ maxAgeS: config.cacheMaxAgeS, varyOrigin: config.corsOrigins !== undefined });
-  const yoga = createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, checkInput, apqStore, trusted, httpCache, plugins: tracing.enabled ? [useTracing(tracing)] : [] });
+  const yoga = createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, checkInput, apqStore, trusted, httpCache, plugins: [...(tracing.enabled ? [useTracing(tracing)] : []), ...plugins] });
   // With trusted documents every request goes through yoga, where the documents are resolved.
   const direct: DirectOperations = trusted
     ? async () => false

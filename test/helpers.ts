@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import { afterAll } from 'vitest';
 import { WebSocket, type ClientOptions as WebSocketOptions } from 'ws';
-import { createGateway, type Gateway } from '../src/app.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.js';
@@ -54,9 +54,10 @@ export async function startGateway(
   overrides: Partial<Config> & { upstreamUrl: string },
   logLevel: Config['logLevel'] = 'silent',
   logDestination?: DestinationStream,
+  plugins?: GatewayOptions['plugins'],
 ): Promise<TestGateway> {
   const config = testConfig(overrides);
-  const gateway = createGateway({ config, logger: createLogger(logLevel, logDestination) });
+  const gateway = createGateway({ config, logger: createLogger(logLevel, logDestination), plugins });
   const url = await gateway.start();
   let disposed = false;
   const dispose = async () => {

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
 import { publicResult } from '../schema/public-errors.js';
 import type { AuthResolver } from './auth.js';
@@ -24,7 +23,6 @@ interface Params {
 }
 
 const paramNames = new Set(['query', 'variables', 'operationName', 'extensions']);
-const postRequest = { method: 'POST' };
 
 /**
  * The common case, a JSON POST of a query, run through yoga's envelop (`yoga.getEnveloped`: parse
@@ -36,10 +34,11 @@ const postRequest = { method: 'POST' };
  * upstream, so handing them over costs CPU only.
  */
 export function createDirectOperations({ yoga, resolveAuth, logger, countErrors, observeOperation }: DirectOperationsOptions) {
-  const prepared = new LRUCache<string, DocumentNode>({ max: 1000 });
-
-  /** The parsed query when it is valid and a query; only such documents are kept. */
-  function prepare(enveloped: ReturnType<typeof yoga.getEnveloped>, body: Params, key: string): DocumentNode | undefined {
+  /**
+   * The parsed query when it is valid and a query. Parse and validate run every time, as in
+   * yoga's handler, so that every plugin's hooks see every request (yoga's caches make them cheap).
+   */
+  function prepare(enveloped: ReturnType<typeof yoga.getEnveloped>, body: Params): DocumentNode | undefined {
     let document: DocumentNode;
     try {
       document = enveloped.parse(body.query);
@@ -48,9 +47,6 @@ export function createDirectOperations({ yoga, resolveAuth, logger, countErrors,
     }
     if (enveloped.validate(enveloped.schema, document).length > 0) return undefined;
     if (getOperationAST(document, body.operationName)?.operation !== 'query') return undefined;
-    // Parsing and validation (armor's rules included) depend on the text only: a query that
-    // passed them once passes them again, as yoga's own parse and validation caches assume.
-    prepared.set(key, document);
     return document;
   }
 
@@ -58,11 +54,10 @@ export function createDirectOperations({ yoga, resolveAuth, logger, countErrors,
     const started = performance.now();
     const mediaType = responseType(req.headers.accept);
     if (!mediaType || req.headers.origin !== undefined || !isJson(req.headers['content-type']) || !isParams(body)) return false;
-    // `request` carries the method for yoga's own parse hook, which codes parse errors
-    // (GRAPHQL_PARSE_FAILED) before its parse cache keeps them.
-    const enveloped = yoga.getEnveloped({ req, res, request: postRequest, params: body, auth: resolveAuth(req.headers.authorization) });
-    const key = `${body.operationName ?? ''}\n${body.query}`;
-    const document = prepared.get(key) ?? prepare(enveloped, body, key);
+    // No fetch `Request` here (plugins get none rather than a fake one): yoga's own parse hook,
+    // which codes parse errors, runs on requests that reach its handler, as every failing one does.
+    const enveloped = yoga.getEnveloped({ req, res, params: body, auth: resolveAuth(req.headers.authorization) });
+    const document = prepare(enveloped, body);
     if (!document) return false;
     const result = (await enveloped.execute({
       schema: enveloped.schema,
@@ -105,6 +100,7 @@ function isJson(contentType: string | undefined): boolean {
 function isParams(body: unknown): body is Params {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   const { query, variables, operationName, extensions } = body as Record<string, unknown>;
+  // `documentId` (persisted documents) and anything else yoga's plugins may read go to yoga.
   for (const key of Object.keys(body)) if (!paramNames.has(key)) return false;
   return (
     typeof query === 'string' &&
