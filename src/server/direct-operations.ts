@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import { publicResult } from '../schema/public-errors.js';
@@ -42,7 +42,8 @@ export function createDirectOperations({ yoga, resolveAuth, logger, countErrors,
     let document: DocumentNode;
     try {
       document = enveloped.parse(body.query);
-    } catch {
+    } catch (error) {
+      codeParseError(error);
       return undefined;
     }
     if (enveloped.validate(enveloped.schema, document).length > 0) return undefined;
@@ -83,6 +84,20 @@ export function createDirectOperations({ yoga, resolveAuth, logger, countErrors,
     }
     return true;
   };
+}
+
+/**
+ * Codes a parse error as yoga's own parse hook does, which it does only for a request carrying a
+ * fetch `Request` (this path hands plugins none): yoga's parse cache keeps the error object, and
+ * yoga's handler, which answers this request next, must find it coded.
+ */
+function codeParseError(error: unknown): void {
+  if (!(error instanceof GraphQLError)) return;
+  const extensions = error.extensions as Record<string, unknown>;
+  extensions.code ||= 'GRAPHQL_PARSE_FAILED';
+  const http = (extensions.http ||= {}) as Record<string, unknown>;
+  http.spec ||= true;
+  http.status ||= 400;
 }
 
 /** The media type yoga would answer with, for the Accept values handled here. */
