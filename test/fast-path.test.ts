@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
@@ -60,9 +61,11 @@ describe('FAST_PATH', () => {
     const gw = await startGateway({ upstreamUrl: simulator.url }, 'silent', undefined, [usePathProbe(paths)]);
     const query = print(VideoTaskQuery);
     await post(gw, { query, variables: { id: 'fp-1' } });
-    await post(gw, { query, variables: { id: 'fp-1' }, extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } });
-    await post(gw, { query, variables: { id: 'fp-1' }, documentId: 'abc' });
-    // yoga refuses the unknown documentId parameter before building a context.
-    expect(paths).toEqual(['direct', 'yoga']);
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    await post(gw, { query, variables: { id: 'fp-1' }, extensions: { persistedQuery: { version: 1, sha256Hash } } });
+    await post(gw, { variables: { id: 'fp-1' }, extensions: { persistedQuery: { version: 1, sha256Hash } } });
+    await post(gw, { query, variables: { id: 'fp-1' }, documentId: sha256Hash });
+    // yoga refuses the documentId parameter (no trusted documents configured) before building a context.
+    expect(paths).toEqual(['direct', 'yoga', 'yoga']);
   });
 });
