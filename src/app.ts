@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { maskError, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createCredentials } from './credential.js';
@@ -15,6 +15,9 @@ import { createMemoryQueryStore } from './persisted/store.js';
 import { createHttpCache } from './server/use-http-cache.js';
 import { loadTrustedDocuments } from './server/use-persisted-operations.js';
 import { createRouter } from './server/router.js';
+import { createClientAddresses, parseTrustProxy } from './server/client-address.js';
+import { limitConnectionsPerAddress } from './server/connection-limit.js';
+import { createOperationRateLimit } from './server/rate-limit.js';
 import { traceSubscribe, useTracing } from './server/use-tracing.js';
 import { attachWebSockets } from './server/websocket.js';
 import { createYogaServer } from './server/yoga.js';
@@ -113,7 +116,18 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
   const direct: DirectOperations = trusted
     ? async () => false
     : createDirectOperations({ yoga, resolveAuth, logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation });
+  // Limits by client: addresses (behind TRUST_PROXY), and operations per second per credential.
+  const addresses = createClientAddresses(parseTrustProxy(config.trustProxy));
+  const operations = config.rateLimitPerCredential > 0 ? createOperationRateLimit({ perSecond: config.rateLimitPerCredential }) : undefined;
+  // A client's own token is its key; clients riding on UPSTREAM_API_KEY (or sending none) are told apart by address.
+  const rateKey = (authorization: unknown, address: () => string) => {
+    const { credential } = authorization ? resolveAuth(authorization) : { credential: undefined };
+    return credential ? `credential:${credential.fingerprint}` : `address:${address()}`;
+  };
+  const rateLimit = operations && { perSecond: config.rateLimitPerCredential, take: operations.take, keyOf: (req: IncomingMessage) => rateKey(req.headers.authorization, () => addresses.of(req)) };
   const server = createServer(
+    // A request must arrive within BODY_TIMEOUT_MS (408 from node), checked every second or sooner.
+    { requestTimeout: config.bodyTimeoutMs, headersTimeout: Math.min(60_000, config.bodyTimeoutMs), connectionsCheckingInterval: Math.min(1000, config.bodyTimeoutMs) },
     createRouter({
       yoga,
       direct: config.fastPath ? direct : undefined,
@@ -122,8 +136,12 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
       readiness: () => ({ status: lifecycle.state !== 'ready' ? lifecycle.state.replace('stopped', 'shutting down') : breaker.state === 'open' ? 'upstream circuit open' : 'ready' }),
       metrics: { registry: metrics.registry, token: config.metricsToken },
       livePage: (config.livePage ?? demo) ? createLivePage(logger) : undefined,
+      clientAddress: addresses.of,
+      maxSsePerAddress: config.maxSsePerAddress,
+      rateLimit,
     }),
   );
+  limitConnectionsPerAddress(server, { max: config.maxHttpConnectionsPerAddress, addresses, logger });
   const ws = attachWebSockets({
     server,
     yoga,
@@ -142,6 +160,8 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     trustedAllowsText: config.graphiql,
     maxBufferedBytes: config.maxBufferedBytes,
     fastPath: config.fastPath,
+    clientAddress: addresses.of,
+    rateLimit,
   });
   metrics.gauge('websocket_connections_active', 'Open websocket connections.', () => ws.connections);
   const lifecycle = createLifecycle({

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // Every environment variable the gateway reads is declared once, below: its type, its default and
@@ -41,6 +42,25 @@ export const settings = {
   MAX_BUFFERED_BYTES: int(1)
     .default(1 << 20)
     .describe('Unsent bytes per websocket or SSE stream (a client that stops reading); beyond it the websocket closes with 1013 and the SSE stream ends.'),
+  BODY_TIMEOUT_MS: int(1)
+    .default(10_000)
+    .describe('A request (headers and body) must arrive within this; a slower one is answered 408 and its connection closed.'),
+  MAX_HTTP_CONNECTIONS_PER_ADDRESS: int(1)
+    .default(512)
+    .describe('Open TCP connections per client address (HTTP, SSE, websockets); one more is refused. Trusted proxies are not counted.'),
+  MAX_SSE_PER_ADDRESS: int(1).default(256).describe('Open SSE streams per client address; one more gets HTTP 429 `RATE_LIMITED`.'),
+  RATE_LIMIT_PER_CREDENTIAL: int(0)
+    .default(0)
+    .describe(
+      'Operations per second per credential (each GraphQL HTTP request and each subscription start counts one; clients riding on `UPSTREAM_API_KEY` are counted by address); beyond it `RATE_LIMITED`. 0: off.',
+    ),
+  TRUST_PROXY: optionalString
+    .refine((v) => v === undefined || /^\d+$/.test(v) || v.split(',').every((e) => isIP(e.trim().split('/')[0] ?? '') !== 0), {
+      message: 'must be a hop count or a comma-separated list of IP addresses and CIDR ranges',
+    })
+    .describe(
+      'Proxies to believe about `X-Forwarded-For`, for every per-address limit: a hop count, or a comma-separated list of proxy addresses and CIDR ranges. Unset: the socket address is the client.',
+    ),
   FAST_PATH: bool
     .default(true)
     .describe("The direct JSON-POST path and the websocket frame path; `false` sends HTTP requests through yoga's handler and subscription events through graphql-ws's own send path."),

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { parseBearer } from '../credential.js';
+import { ErrorCode, retryAfterSeconds } from '../errors.js';
 
 // Small pieces of the HTTP server that are not GraphQL: JSON answers, /metrics, request bodies.
 
@@ -38,5 +39,13 @@ export function parseJsonBody(req: IncomingMessage, body: Buffer): unknown {
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+/** A request refused as a whole by one of the gateway's limits: 429, `Retry-After` and a RATE_LIMITED error. */
+export function sendRateLimited(res: ServerResponse, message: string, retryAfterMs: number): void {
+  const retryAfter = retryAfterSeconds(retryAfterMs);
+  const json = JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.RateLimited, retryAfter } }] });
+  res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), 'retry-after': String(retryAfter) });
   res.end(json);
 }

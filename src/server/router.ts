@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { DirectOperations } from './direct-operations.js';
-import { parseJsonBody, sendJson, serveMetrics } from './http.js';
+import { parseJsonBody, sendJson, sendRateLimited, serveMetrics } from './http.js';
 import type { LivePage } from './live-page.js';
 import { readBody } from './read-body.js';
 
@@ -25,6 +25,12 @@ export interface RouterOptions {
   metrics: { registry: Registry; token: string | undefined };
   /** The live task page, when served. */
   livePage?: LivePage | undefined;
+  /** The client address of a request (see client-address.ts). */
+  clientAddress: (req: IncomingMessage) => string;
+  /** Open SSE streams per client address; one more gets 429. */
+  maxSsePerAddress: number;
+  /** `RATE_LIMIT_PER_CREDENTIAL`: each GraphQL request takes one from its key's rate. @default none */
+  rateLimit?: { perSecond: number; keyOf(req: IncomingMessage): string; take(key: string): Promise<number | undefined> } | undefined;
 }
 
 /**
@@ -32,10 +38,37 @@ export interface RouterOptions {
  * (the body read once with its limit, then the direct path or yoga). Websocket upgrades are not
  * requests: see websocket.ts.
  */
-export function createRouter({ yoga, direct, logger, bodyLimitBytes, readiness, metrics, livePage }: RouterOptions): RequestListener {
+export function createRouter({ yoga, direct, logger, bodyLimitBytes, readiness, metrics, livePage, clientAddress, maxSsePerAddress, rateLimit }: RouterOptions): RequestListener {
+  const streams = new Map<string, number>();
+
+  /** Counts an SSE request against its address for as long as its response is open; false when over the limit. */
+  function admitStream(req: IncomingMessage, res: ServerResponse): boolean {
+    const address = clientAddress(req);
+    const open = streams.get(address) ?? 0;
+    if (open >= maxSsePerAddress) return false;
+    streams.set(address, open + 1);
+    res.once('close', () => {
+      const left = (streams.get(address) ?? 1) - 1;
+      if (left > 0) streams.set(address, left);
+      else streams.delete(address);
+    });
+    return true;
+  }
+
   async function graphql(req: IncomingMessage, res: ServerResponse, path: string | undefined): Promise<void> {
+    // Limits that refuse a request as a whole (429) come after its body, which is bounded in size and time.
+    let body: Buffer | undefined | null;
+    if (req.method === 'POST') body = await readBody(req, bodyLimitBytes);
+    if (path === yoga.graphqlEndpoint && body !== undefined && body !== null) {
+      if (rateLimit) {
+        const wait = await rateLimit.take(rateLimit.keyOf(req));
+        if (wait !== undefined) return sendRateLimited(res, `Too many operations: at most ${rateLimit.perSecond} per second for this credential.`, wait);
+      }
+      if (req.headers.accept?.includes('text/event-stream') && !admitStream(req, res)) {
+        return sendRateLimited(res, `Too many SSE streams from this address: at most ${maxSsePerAddress}.`, 1000);
+      }
+    }
     if (req.method === 'POST') {
-      const body = await readBody(req, bodyLimitBytes);
       if (body === null) return void res.destroy();
       if (body === undefined) {
         res.shouldKeepAlive = false;

@@ -7,7 +7,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { FrameSink } from '../context.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { codedError } from '../schema/errors.js';
+import { codedError, rateLimitedError } from '../schema/errors.js';
 import { publicErrors } from '../schema/public-errors.js';
 import type { InputCheck } from '../schema/use-input-limits.js';
 import { subscriptionWeight } from '../schema/subscription-weight.js';
@@ -55,6 +55,10 @@ export interface WebSocketOptions {
    * false sends every event through graphql-ws's own path (`onNext`, its serialization). @default true
    */
   fastPath?: boolean | undefined;
+  /** The client address of an upgrade request (behind `TRUST_PROXY`). @default the socket's peer */
+  clientAddress?: ((req: IncomingMessage) => string) | undefined;
+  /** `RATE_LIMIT_PER_CREDENTIAL`: each subscription start takes one from its key's rate. @default none */
+  rateLimit?: { perSecond: number; take(key: string): Promise<number | undefined> } | undefined;
 }
 
 /** What yoga's context factory receives for a websocket operation. */
@@ -68,6 +72,8 @@ export interface WebSocketInitialContext {
 }
 
 interface Extra extends AdapterExtra {
+  /** What RATE_LIMIT_PER_CREDENTIAL counts this connection's subscriptions under. */
+  rateKey?: string;
   auth?: Auth;
   sink?: FrameSink;
   /** What each subscription counts as toward the limit, when more than 1 (a multi-task subscription). */
@@ -97,6 +103,8 @@ export function attachWebSockets({
   trustedAllowsText = false,
   maxBufferedBytes = 1 << 20,
   fastPath = true,
+  clientAddress = addressOf,
+  rateLimit,
 }: WebSocketOptions) {
   const perAddress = new Map<string, number>();
   const subscriptionRoot: Enveloped = {
@@ -112,12 +120,12 @@ export function attachWebSockets({
     // Refused upgrades get a plain HTTP answer: the socket is never opened.
     verifyClient: ({ origin, req }, done) => {
       if (allowedOrigins && origin && !allowedOrigins.includes(origin)) return done(false, 403, 'Origin not allowed');
-      if ((perAddress.get(addressOf(req)) ?? 0) >= maxConnectionsPerAddress) return done(false, 429, 'Too many connections from this address');
+      if ((perAddress.get(clientAddress(req)) ?? 0) >= maxConnectionsPerAddress) return done(false, 429, 'Too many connections from this address');
       done(true);
     },
   });
   wss.on('connection', (socket, req) => {
-    const address = addressOf(req);
+    const address = clientAddress(req);
     perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     socket.once('close', () => {
       const left = (perAddress.get(address) ?? 1) - 1;
@@ -135,7 +143,10 @@ export function attachWebSockets({
         const header = ctx.extra.request.headers.authorization;
         const param = authorizationParam(ctx.connectionParams);
         // An empty value counts as none, so that the upgrade request's header still applies.
-        const auth = resolveAuth(param === '' || param == null ? header : param);
+        const given = param === '' || param == null ? header : param;
+        const auth = resolveAuth(given);
+        // A client's own token is its rate key; clients riding on UPSTREAM_API_KEY are told apart by address.
+        ctx.extra.rateKey = given && auth.credential ? `credential:${auth.credential.fingerprint}` : `address:${clientAddress(ctx.extra.request)}`;
         // A malformed credential is refused at once; a missing one fails each operation with a code.
         if (auth.problem) {
           logger.debug({ address: ctx.extra.request.socket.remoteAddress }, 'websocket refused: malformed credential');
@@ -205,6 +216,10 @@ export function attachWebSockets({
         const inputError = checkInput?.(document, payload.variables);
         if (inputError) return [inputError];
         const isSubscription = getOperationAST(document, payload.operationName)?.operation === 'subscription';
+        if (isSubscription && rateLimit) {
+          const wait = await rateLimit.take(ctx.extra.rateKey ?? `address:${clientAddress(ctx.extra.request)}`);
+          if (wait !== undefined) return [rateLimitedError(`Too many operations: at most ${rateLimit.perSecond} per second for this credential.`, wait)];
+        }
         if (isSubscription) {
           // A multi-task subscription counts as its number of distinct tasks.
           const weight = subscriptionWeight(document, payload.operationName, payload.variables);

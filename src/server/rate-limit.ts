@@ -1,0 +1,34 @@
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+export interface OperationRateLimitOptions {
+  /** Operations per second per key. */
+  perSecond: number;
+  /**
+   * Where the counts live: rate-limiter-flexible's memory store by default; a fleet passes a
+   * RateLimiterRedis with the same points and duration to make the limit fleet-wide.
+   * @default a RateLimiterMemory
+   */
+  store?: RateLimiterAbstract | undefined;
+}
+
+/** Counts operations per key; `take` resolves with how long to wait (ms) when the key is over its rate, else undefined. */
+export interface OperationRateLimit {
+  take(key: string): Promise<number | undefined>;
+}
+
+/** `RATE_LIMIT_PER_CREDENTIAL`: each GraphQL HTTP request and each subscription start counts one. */
+export function createOperationRateLimit({ perSecond, store }: OperationRateLimitOptions): OperationRateLimit {
+  const limiter = store ?? new RateLimiterMemory({ points: perSecond, duration: 1, keyPrefix: 'ops' });
+  return {
+    async take(key) {
+      try {
+        await limiter.consume(key, 1);
+        return undefined;
+      } catch (refusal) {
+        // The library rejects with its result when over the limit, and with an Error when its store fails.
+        if (refusal instanceof RateLimiterRes) return Math.max(1, refusal.msBeforeNext);
+        throw refusal;
+      }
+    },
+  };
+}
