@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { maskError, type Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createCredentials } from './credential.js';
@@ -28,6 +28,8 @@ import { createUpstreamClient } from './upstream/client.js';
 import { createLimiter } from './upstream/limiter.js';
 import { withRetries } from './upstream/retry.js';
 import { createTaskSource } from './upstream/task-source.js';
+import type { Fleet } from './fleet/index.js';
+import { readinessOf } from './server/readiness.js';
 import { createCredentialGate } from './upstream/credential-gate.js';
 import { createInputCheck } from './schema/use-input-limits.js';
 import { traceFetchTask } from './upstream/traced-fetch.js';
@@ -41,6 +43,11 @@ export interface GatewayOptions {
   tracing?: Tracing | undefined;
   /** Further yoga plugins; they apply to every transport, the fast paths included. @default none */
   plugins?: Plugin[] | undefined;
+  /**
+   * The fleet's Redis parts (fleet mode, `REDIS_URL`): leases, the shared bus and the shared cache
+   * of finished tasks. The gateway disposes it when it stops. @default one process
+   */
+  fleet?: Fleet | undefined;
 }
 
 export interface Gateway {
@@ -54,7 +61,7 @@ export interface Gateway {
 }
 
 /** The composition root: builds the parts and wires them. Requests: server/router.ts; SIGTERM: server/lifecycle.ts. */
-export function createGateway({ config, logger, demo = false, tracing = noTracing, plugins = [] }: GatewayOptions): Gateway {
+export function createGateway({ config, logger, demo = false, tracing = noTracing, plugins = [], fleet }: GatewayOptions): Gateway {
   if (!config.upstreamUrl) throw new Error('createGateway needs config.upstreamUrl (index.ts starts the simulator in demo mode).');
   const metrics = createMetrics();
   const resolveAuth = createAuthResolver(createCredentials(config.fingerprintSecret, config.maxTokenBytes), config.upstreamApiKey, config.maxTokenBytes);
@@ -83,6 +90,8 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     freshnessMs: config.taskFreshnessMs,
     queryDeadlineMs: config.operationDeadlineMs,
     attemptTimeoutMs: config.upstreamTimeoutMs,
+    finalTtlMs: config.finalTaskTtlMs,
+    shared: fleet?.tasks,
     onCacheLookup: metrics.countCacheLookup,
   });
 
@@ -92,10 +101,21 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     policy: createPollPolicy({ intervalMs: config.pollIntervalMs, queuedFactor: config.pollQueuedFactor, inProgressFactor: config.pollInProgressFactor, jitter: config.pollJitter }),
     maxWatchMs: config.maxWatchMs,
     maxPollFailureMs: config.maxPollFailureMs,
+    // A fleet: the loop's lease is Redis's, and its events travel through Redis to every instance.
+    bus: fleet?.bus,
+    ownership: fleet?.ownership,
+    leaseRetryMs: Math.min(config.pollIntervalMs, config.leaseTtlMs),
     aroundTick: tracing.enabled ? (tick) => tracing.span('poll tick', { root: true }, tick) : undefined,
     onListenerError: (error) => logger.error({ err: error }, 'A subscription failed to handle a task event'),
   });
   metrics.gauge('poll_loops_active', 'Poll loops running (one per credential and task).', () => poller.activeLoops);
+  if (fleet) {
+    metrics.gauge('fleet_redis_up', 'Fleet mode: 1 while Redis answers, 0 while this instance polls locally.', () => (fleet.redis.state === 'ok' ? 1 : 0));
+    metrics.gauge('fleet_leases_held', 'Fleet mode: leases on poll loops this instance holds in Redis.', () => fleet.ownership.held);
+    metrics.gauge('fleet_fallback_loops', 'Fleet mode: poll loops run without a lease because Redis is unreachable.', () => fleet.ownership.fallback);
+    metrics.gauge('fleet_channels', 'Fleet mode: Redis channels this instance subscribes to (one per watched key).', () => fleet.bus.topics);
+    metrics.counter('fleet_lease_takeovers_total', 'Fleet mode: poll loops taken over from another instance (dead or gone).', () => fleet.ownership.takeovers);
+  }
   const hub = createSubscriptionHub({
     maskError: (error) => maskError(error, 'Unexpected error.', !config.production) as typeof error,
     countErrors: metrics.countErrors,
@@ -125,6 +145,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     return credential ? `credential:${credential.fingerprint}` : `address:${address()}`;
   };
   const rateLimit = operations && { perSecond: config.rateLimitPerCredential, take: operations.take, keyOf: (req: IncomingMessage) => rateKey(req.headers.authorization, () => addresses.of(req)) };
+  const eventStreams = fleet ? new Set<ServerResponse>() : undefined;
   const server = createServer(
     // A request must arrive within BODY_TIMEOUT_MS (408 from node), checked every second or sooner.
     { requestTimeout: config.bodyTimeoutMs, headersTimeout: Math.min(60_000, config.bodyTimeoutMs), connectionsCheckingInterval: Math.min(1000, config.bodyTimeoutMs) },
@@ -133,12 +154,13 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
       direct: config.fastPath ? direct : undefined,
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
-      readiness: () => ({ status: lifecycle.state !== 'ready' ? lifecycle.state.replace('stopped', 'shutting down') : breaker.state === 'open' ? 'upstream circuit open' : 'ready' }),
+      readiness: () => readinessOf(lifecycle.state, fleet?.redis.state ?? 'off', breaker.state),
       metrics: { registry: metrics.registry, token: config.metricsToken },
       livePage: (config.livePage ?? demo) ? createLivePage(logger) : undefined,
       clientAddress: addresses.of,
       maxSsePerAddress: config.maxSsePerAddress,
       rateLimit,
+      eventStreams,
     }),
   );
   limitConnectionsPerAddress(server, { max: config.maxHttpConnectionsPerAddress, addresses, logger });
@@ -171,9 +193,18 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     logger,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     websockets: ws,
-    drain: () => poller.dispose(failure(ErrorCode.ShuttingDown, 'The gateway is shutting down: reconnect to continue.')),
+    drain: fleet
+      ? // Another instance takes over: loops stop and leases go at once, subscriptions are not
+        // completed, and clients reconnect (websockets: 1012; SSE: cut without `event: complete`).
+        async () => {
+          await poller.dispose();
+          ws.closeAll(1012, 'Service restart');
+          for (const res of eventStreams!) res.destroy();
+        }
+      : () => poller.dispose(failure(ErrorCode.ShuttingDown, 'The gateway is shutting down: reconnect to continue.')),
     release: async () => {
       await client.dispose();
+      await fleet?.dispose();
       await tracing.dispose();
     },
   });

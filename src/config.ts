@@ -76,7 +76,17 @@ export const settings = {
   TASK_CACHE_SIZE: int(1).default(10_000).describe('Finished tasks kept in memory (LRU), per credential and id.'),
   TASK_FRESHNESS_MS: int(0).default(0).describe('How long an unfinished task fetched for a query may be served again.'),
   MAX_TASK_IDS: int(1).max(1000).default(100).describe('Distinct task ids one operation may ask for, across all its fields.'),
-  FINGERPRINT_SECRET: optionalString.describe('Key of the HMAC that fingerprints credentials (cache keys, logs). Unset: random per process.'),
+  FINGERPRINT_SECRET: optionalString.describe(
+    'Key of the HMAC that fingerprints credentials (cache keys, logs, Redis keys). Unset: random per process; required with `REDIS_URL` (the same on every instance).',
+  ),
+  REDIS_URL: optionalUrl(/^rediss?$/, 'redis://127.0.0.1:6379/0').describe(
+    'Turns fleet mode on: instances share leases, task events and finished tasks through this Redis (`rediss://` for TLS). Unset: one process, Redis is never loaded.',
+  ),
+  LEASE_TTL_MS: int(100).default(15_000).describe("Fleet mode: a lease on a task's poll loop not renewed this long expires, and another instance takes the loop over."),
+  FLEET_PREFIX: z.string().min(1).max(64).default('vtg:').describe('Fleet mode: prefix of every Redis key and channel, so that several fleets can share one Redis.'),
+  FINAL_TASK_TTL_MS: int(1)
+    .default(24 * 3_600_000)
+    .describe("How long a finished task is served from a cache (the local one, and the fleet's in Redis): the life of the upstream's signed video URL."),
   MAX_DEPTH: int(1).default(20).describe("Selection depth at most (fragments flattened), introspection included (GraphiQL's needs 15)."),
   MAX_ALIASES: int(0).default(15).describe('Aliases per operation at most.'),
   MAX_TOKENS: int(1).default(1000).describe('Lexical tokens per document at most.'),
@@ -161,6 +171,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const data = result.data as Record<string, unknown>;
   const parsed = Object.fromEntries(Object.keys(settings).map((k) => [camelCase(k), data[k]])) as Parsed;
   const { nodeEnv, graphiql, introspection, fingerprintSecret, ...rest } = parsed;
+  // Instances that fingerprint a credential differently would neither share its loops nor its cache.
+  if (rest.redisUrl && !fingerprintSecret) {
+    throw new ConfigError(
+      'Invalid configuration:\n  FINGERPRINT_SECRET: must be set when REDIS_URL is (fleet mode): every instance of the fleet must use the same secret, so that they fingerprint credentials alike.',
+    );
+  }
   const production = nodeEnv === 'production';
   return {
     ...rest,

@@ -24,7 +24,11 @@ if (simulator) {
   logger.warn({ upstream: simulator.url }, 'Demo mode: UPSTREAM_URL is not set, so the embedded simulator answers; every task id progresses to SUCCESS in about a minute (ids containing "fail" fail).');
 }
 
-const gateway = createGateway({ config, logger, demo, tracing });
+// Fleet mode only: the Redis client is loaded (dynamically) when REDIS_URL is set, never otherwise.
+const fleet = config.redisUrl
+  ? await (await import('./fleet/index.js')).createFleet({ url: config.redisUrl, prefix: config.fleetPrefix, leaseTtlMs: config.leaseTtlMs, finalTaskTtlMs: config.finalTaskTtlMs, logger })
+  : undefined;
+const gateway = createGateway({ config, logger, demo, tracing, fleet });
 const url = await gateway.start();
 logger.info({ url: `${url}/graphql` }, `Gateway ready: GraphQL at ${url}/graphql${config.graphiql ? ' (open it in a browser for GraphiQL)' : ''}`);
 

@@ -62,6 +62,18 @@ export function createMetrics() {
         },
       });
     },
+    /** A counter read when /metrics is scraped, from a part's own running total. */
+    counter(name: string, help: string, read: () => number): void {
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    },
     countRetry: () => upstreamRetries.inc(),
     observeOperation: (seconds: number, failed: boolean) => operations.observe({ outcome: failed ? 'error' : 'ok' }, seconds),
     countWsOperation: () => wsOperations.inc(),

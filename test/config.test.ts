@@ -73,6 +73,10 @@ describe('loadConfig', () => {
       otelExporterOtlpTracesEndpoint: undefined,
       otelExporterOtlpTracesProtocol: 'http/protobuf',
       otelServiceName: 'video-task-gateway',
+      redisUrl: undefined,
+      leaseTtlMs: 15_000,
+      fleetPrefix: 'vtg:',
+      finalTaskTtlMs: 86_400_000,
     } satisfies Omit<Config, 'fingerprintSecret'>);
     expect(fingerprintSecret).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -141,6 +145,10 @@ describe('loadConfig', () => {
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces',
       OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
       OTEL_SERVICE_NAME: 'gateway-eu',
+      REDIS_URL: 'rediss://user:pw@redis.internal:6380/2',
+      LEASE_TTL_MS: '5000',
+      FLEET_PREFIX: 'eu:',
+      FINAL_TASK_TTL_MS: '3600000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -201,7 +209,21 @@ describe('loadConfig', () => {
       otelExporterOtlpTracesEndpoint: 'http://collector:4318/v1/traces',
       otelExporterOtlpTracesProtocol: 'http/json',
       otelServiceName: 'gateway-eu',
+      redisUrl: 'rediss://user:pw@redis.internal:6380/2',
+      leaseTtlMs: 5000,
+      fleetPrefix: 'eu:',
+      finalTaskTtlMs: 3_600_000,
     } satisfies Config);
+  });
+
+  it('should refuse fleet mode (REDIS_URL) without FINGERPRINT_SECRET, naming both', () => {
+    const message = configError({ REDIS_URL: 'redis://127.0.0.1:6379' }).message;
+    expect(message).toMatch(/FINGERPRINT_SECRET: must be set when REDIS_URL is/);
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', FINGERPRINT_SECRET: 's' }).redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('should refuse a REDIS_URL that is not redis:// or rediss://', () => {
+    expect(configError({ REDIS_URL: 'http://127.0.0.1:6379', FINGERPRINT_SECRET: 's' }).message).toMatch(/REDIS_URL: must be a URL such as redis:/);
   });
 
   it('should ignore variables it does not know', () => {

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCredentials } from '../src/credential.js';
 import { createFleet, type Fleet } from '../src/fleet/index.js';
 import { fleetKeys } from '../src/fleet/keys.js';
+import { createRedis } from '../src/fleet/redis.js';
+import { createLogger } from '../src/logger.js';
 import { withFleetCommands } from '../src/fleet/scripts.js';
 import { createPollPolicy } from '../src/poller/policy.js';
 import { createPoller, isFinalEvent, type Poller, type TaskEvent } from '../src/poller/poller.js';
@@ -124,6 +126,30 @@ describe('fleet leases', () => {
     expect(await client.vtgRenew(k.lease, k.since, k.last, k.seq, a.fleet.instanceId, 10_000, 10_000)).toBe(0);
     expect(await client.get(k.lease)).toBe(b.fleet.instanceId);
     expect(await client.vtgRelease(k.lease, b.fleet.instanceId)).toBe(1);
+  });
+});
+
+describe('the Redis connection', () => {
+  it('should log an outage once, however many reconnections fail, and its end once', async () => {
+    const redis = await startRedis();
+    const lines: { level: number; msg: string; redis?: string }[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const connection = await createRedis({ url: redis.url, logger, maxReconnectDelayMs: 20 });
+    cleanups.push(() => connection.dispose());
+    expect(await connection.ready(5000)).toBe(true);
+    const states: string[] = [];
+    connection.onStateChange((state) => states.push(state));
+
+    await redis.kill();
+    await waitFor(() => states.includes('down'), { message: 'the outage' });
+    // A few failed reconnections, 20 ms apart.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await redis.restart();
+    await waitFor(() => states.at(-1) === 'ok', { message: 'the recovery' });
+
+    expect(lines.filter((l) => l.redis === 'down')).toHaveLength(1);
+    expect(lines.filter((l) => l.redis === 'ok')).toHaveLength(1);
+    expect(states).toEqual(['down', 'ok']);
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll } from 'vitest';
 import { WebSocket, type ClientOptions as WebSocketOptions } from 'ws';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { createFleet } from '../src/fleet/index.js';
 import { createLogger } from '../src/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.js';
 
@@ -57,7 +58,12 @@ export async function startGateway(
   plugins?: GatewayOptions['plugins'],
 ): Promise<TestGateway> {
   const config = testConfig(overrides);
-  const gateway = createGateway({ config, logger: createLogger(logLevel, logDestination), plugins });
+  const logger = createLogger(logLevel, logDestination);
+  // With a redisUrl, one instance of a fleet (the gateway disposes the fleet when it stops).
+  const fleet = config.redisUrl
+    ? await createFleet({ url: config.redisUrl, prefix: config.fleetPrefix, leaseTtlMs: config.leaseTtlMs, finalTaskTtlMs: config.finalTaskTtlMs, logger, connectTimeoutMs: 5000 })
+    : undefined;
+  const gateway = createGateway({ config, logger, plugins, fleet });
   const url = await gateway.start();
   let disposed = false;
   const dispose = async () => {

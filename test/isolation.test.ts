@@ -112,7 +112,9 @@ describe("a credential's failures are its own", () => {
     // Its circuit is open: the fourth read fails fast, without an upstream call.
     expect(codes(await execute(endpoint, VideoTaskQuery, { id: 'x-4' }, auth('failing')))).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(taskRequests(simulator).filter((r) => r.token === 'failing')).toHaveLength(3);
-    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ upstreamCircuit: 'closed' });
     expect((await execute(endpoint, VideoTaskQuery, { id: 'ok-2' }, auth('healthy'))).errors).toBeUndefined();
   });
 
@@ -121,7 +123,9 @@ describe("a credential's failures are its own", () => {
     const { url, endpoint } = await startGateway({ upstreamUrl: simulator.url, upstreamRetries: 0, breakerThreshold: 3, breakerCooldownMs: 60_000 });
     simulator.injectFault({ type: 'status', status: 503 }, 3);
     for (const [id, token] of [['s-1', 'alice'], ['s-2', 'bob'], ['s-3', 'alice']] as const) await execute(endpoint, VideoTaskQuery, { id }, auth(token));
-    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ upstreamCircuit: 'open' });
     expect(codes(await execute(endpoint, VideoTaskQuery, { id: 's-4' }, auth('carol')))).toEqual(['UPSTREAM_UNAVAILABLE']);
     expect(taskRequests(simulator)).toHaveLength(3);
   });

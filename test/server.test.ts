@@ -79,7 +79,7 @@ describe('serving', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({ status: 'ready', redis: 'off', upstreamCircuit: 'closed' });
   });
 
   it('should refuse a malformed credential at websocket connection init', async () => {

@@ -61,9 +61,18 @@ export function createRedisBus<E>({ redis, prefix = 'vtg:', instanceId, isFinal,
     }
   };
   subscriber.on('message', onMessage);
-  // A restarted Redis numbers events from 1 again.
+  // Resolves when Redis goes down: nothing waits for a SUBSCRIBE that is queued until it returns.
+  const signal = () => {
+    let resolve: () => void = () => {};
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  };
+  let down = signal();
   const stopListening = redis.onStateChange((state) => {
-    if (state === 'ok') for (const topic of topics.values()) topic.seq = 0;
+    if (state === 'down') return down.resolve();
+    down = signal();
+    // A restarted Redis numbers events from 1 again.
+    for (const topic of topics.values()) topic.seq = 0;
   });
 
   return {
@@ -94,7 +103,8 @@ export function createRedisBus<E>({ redis, prefix = 'vtg:', instanceId, isFinal,
     },
     async last(name) {
       const topic = topics.get(name);
-      await topic?.subscribed;
+      if (redis.state !== 'ok') return undefined;
+      await Promise.race([topic?.subscribed, down.promise]);
       if (redis.state !== 'ok') return undefined;
       const stored = await client.get(fleetKeys(prefix, name).last);
       if (!stored) return undefined;

@@ -103,7 +103,14 @@ export async function createRedis({ url, logger, name = 'gateway', maxReconnectD
     },
     async dispose() {
       listeners.clear();
-      await Promise.all([client, subscriber].map((c) => c?.quit().catch(() => c.disconnect())));
+      // QUIT waits for pending replies; a connection that is not ready would wait for ever.
+      await Promise.all(
+        [client, subscriber].map(async (c) => {
+          if (!c) return;
+          if (c.status !== 'ready') return c.disconnect();
+          await c.quit().catch(() => c.disconnect());
+        }),
+      );
     },
   };
 }

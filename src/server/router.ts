@@ -5,12 +5,7 @@ import type { DirectOperations } from './direct-operations.js';
 import { parseJsonBody, sendJson, sendRateLimited, serveMetrics } from './http.js';
 import type { LivePage } from './live-page.js';
 import { readBody } from './read-body.js';
-
-/** What `/readyz` reports; 503 unless `status` is `ready`. */
-export interface Readiness {
-  status: string;
-  [detail: string]: unknown;
-}
+import { isServing, type Readiness } from './readiness.js';
 
 export interface RouterOptions {
   /** yoga's own request listener (it serves `graphqlEndpoint` and GraphiQL). */
@@ -31,6 +26,11 @@ export interface RouterOptions {
   maxSsePerAddress: number;
   /** `RATE_LIMIT_PER_CREDENTIAL`: each GraphQL request takes one from its key's rate. @default none */
   rateLimit?: { perSecond: number; keyOf(req: IncomingMessage): string; take(key: string): Promise<number | undefined> } | undefined;
+  /**
+   * Filled with the responses of SSE requests while they stream, for a shutdown that cuts them
+   * (a fleet's: without `event: complete`, so that clients reconnect elsewhere). @default not tracked
+   */
+  eventStreams?: Set<ServerResponse> | undefined;
 }
 
 /**
@@ -38,7 +38,7 @@ export interface RouterOptions {
  * (the body read once with its limit, then the direct path or yoga). Websocket upgrades are not
  * requests: see websocket.ts.
  */
-export function createRouter({ yoga, direct, logger, bodyLimitBytes, readiness, metrics, livePage, clientAddress, maxSsePerAddress, rateLimit }: RouterOptions): RequestListener {
+export function createRouter({ yoga, direct, logger, bodyLimitBytes, readiness, metrics, livePage, clientAddress, maxSsePerAddress, rateLimit, eventStreams }: RouterOptions): RequestListener {
   const streams = new Map<string, number>();
 
   /** Counts an SSE request against its address for as long as its response is open; false when over the limit. */
@@ -87,10 +87,14 @@ export function createRouter({ yoga, direct, logger, bodyLimitBytes, readiness, 
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       const body = readiness();
-      return sendJson(res, body.status === 'ready' ? 200 : 503, body);
+      return sendJson(res, isServing(body) ? 200 : 503, body);
     }
     if (path === '/metrics') return void serveMetrics(req, res, metrics.registry, metrics.token);
     if (livePage && req.method === 'GET' && livePage.serves(path)) return void livePage.serve(res, path!);
+    if (eventStreams && req.headers.accept?.includes('text/event-stream')) {
+      eventStreams.add(res);
+      res.once('close', () => eventStreams.delete(res));
+    }
     graphql(req, res, path).catch((error: unknown) => {
       logger.error({ err: error }, 'A request failed unexpectedly');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });

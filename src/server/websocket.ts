@@ -256,6 +256,13 @@ export function attachWebSockets({
     async dispose() {
       await disposable.dispose();
     },
+    /**
+     * Closes every socket with `code` without completing its subscriptions: with 1012 (service
+     * restart) graphql-ws clients reconnect, through the load balancer, and subscribe again.
+     */
+    closeAll(code: number, reason: string) {
+      for (const socket of wss.clients) socket.close(code, reason);
+    },
     /** Drops every socket at once, for when the handshakes take too long. */
     terminate() {
       for (const socket of wss.clients) socket.terminate();
