@@ -31,7 +31,7 @@ async function metric(url: string, name: string): Promise<number> {
   return line ? Number(line.split(' ')[1]) : NaN;
 }
 
-describe('a fleet of gateways on Redis', () => {
+describe('a fleet of gateways on Redis', { timeout: 60_000 }, () => {
   it('should poll a task once per tick for 3 instances x 20 subscribers, and give all 60 every change and the completion', async () => {
     const redis = await startRedis();
     const sim = await startSimulator({ durationMs: 600 });
@@ -86,7 +86,7 @@ describe('a fleet of gateways on Redis', () => {
     const owner = collect(wsClient(a.wsEndpoint, auth('owner-token')), VideoTaskUpdated, { id });
     const stranger = collect(wsClient(b.wsEndpoint, auth('stranger-token')), VideoTaskUpdated, { id });
     const strangerOnA = collect(wsClient(a.wsEndpoint, auth('stranger-token')), VideoTaskUpdated, { id });
-    await waitFor(() => owner.results.length === 1 && stranger.results.length === 1 && strangerOnA.results.length === 1, { message: 'every first state' });
+    await waitFor(() => owner.results.length === 1 && stranger.results.length === 1 && strangerOnA.results.length === 1, { timeoutMs: 15_000, message: 'every first state' });
     const leases = await redisKeys(redis, '*:lease');
     expect(leases).toHaveLength(2);
     for (const lease of leases) expect(lease).toMatch(/^vtg:\{[0-9a-f]{32}:fleet-two-credentials\}:lease$/);
@@ -98,7 +98,7 @@ describe('a fleet of gateways on Redis', () => {
       expect(statesOf(results)).toEqual(['IN_PROGRESS:20', 'error']);
       expect(codes(results[1]!)).toEqual(['TASK_NOT_FOUND']);
     }
-    await waitFor(() => owner.results.length === 2, { message: 'the owner’s second state' });
+    await waitFor(() => owner.results.length === 2, { timeoutMs: 15_000, message: 'the owner’s second state' });
     pin(sim, id, 100, 'success');
     expect(statesOf(await owner.done)).toEqual(['IN_PROGRESS:20', 'IN_PROGRESS:30', 'SUCCESS:100']);
     // The finished task is cached for its credential only.
@@ -116,19 +116,19 @@ describe('a fleet of gateways on Redis', () => {
     pin(sim, id, 10);
     const onA = collect(wsClient(a.wsEndpoint, auth('t1')), VideoTaskUpdated, { id });
     const onB = collect(wsClient(b.wsEndpoint, auth('t1')), VideoTaskUpdated, { id });
-    await waitFor(() => onA.results.length === 1 && onB.results.length === 1, { message: 'both first states' });
+    await waitFor(() => onA.results.length === 1 && onB.results.length === 1, { timeoutMs: 15_000, message: 'both first states' });
     expect(await readiness(a.url)).toEqual({ status: 200, body: { status: 'ready', redis: 'ok', upstreamCircuit: 'closed' } });
 
     await redis.kill();
-    await waitFor(() => a.gateway.stats.pollLoops + b.gateway.stats.pollLoops === 2, { message: 'both instances to poll locally' });
+    await waitFor(() => a.gateway.stats.pollLoops + b.gateway.stats.pollLoops === 2, { timeoutMs: 15_000, message: 'both instances to poll locally' });
     expect(await readiness(a.url)).toEqual({ status: 200, body: { status: 'degraded', redis: 'down', upstreamCircuit: 'closed' } });
     expect(await metric(a.url, 'fleet_redis_up')).toBe(0);
     expect((await metric(a.url, 'fleet_fallback_loops')) + (await metric(b.url, 'fleet_fallback_loops'))).toBe(2);
     pin(sim, id, 50);
-    await waitFor(() => onA.results.length === 2 && onB.results.length === 2, { message: 'the change during the outage' });
+    await waitFor(() => onA.results.length === 2 && onB.results.length === 2, { timeoutMs: 15_000, message: 'the change during the outage' });
 
     await redis.restart();
-    await waitFor(async () => (await readiness(a.url)).body.status === 'ready' && a.gateway.stats.pollLoops + b.gateway.stats.pollLoops === 1, { message: 'one poller again' });
+    await waitFor(async () => (await readiness(a.url)).body.status === 'ready' && a.gateway.stats.pollLoops + b.gateway.stats.pollLoops === 1, { timeoutMs: 15_000, message: 'one poller again' });
     expect((await metric(a.url, 'fleet_leases_held')) + (await metric(b.url, 'fleet_leases_held'))).toBe(1);
     pin(sim, id, 100, 'success');
     for (const results of [await onA.done, await onB.done]) expect(statesOf(results)).toEqual(['IN_PROGRESS:10', 'IN_PROGRESS:50', 'SUCCESS:100']);
@@ -151,7 +151,7 @@ describe('a fleet of gateways on Redis', () => {
     const reader = response.body!.getReader();
     let text = '';
     while (!text.includes('data:')) text += new TextDecoder().decode((await reader.read()).value);
-    await waitFor(() => ws.results.length === 1, { message: 'the websocket’s first state' });
+    await waitFor(() => ws.results.length === 1, { timeoutMs: 15_000, message: 'the websocket’s first state' });
     expect(await redisKeys(redis, '*:lease')).toHaveLength(1);
 
     await gw.dispose();

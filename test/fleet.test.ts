@@ -72,7 +72,7 @@ function pin(sim: Simulator, id: string, progress: number, status = 'in_progress
   sim.setTask(id, { status, progress: `${progress}%`, fail_reason: '', start_time: 1_700_000_000, finish_time: status === 'in_progress' ? 0 : 1_700_000_100 });
 }
 
-describe('fleet leases', () => {
+describe('fleet leases', { timeout: 60_000 }, () => {
   it('should give a key to one instance at a time and hand it over on release', async () => {
     const redis = await startRedis();
     const sim = await startSimulator();
@@ -87,7 +87,7 @@ describe('fleet leases', () => {
     expect(a.fleet.ownership.held).toBe(1);
 
     a.fleet.ownership.release('fp:task');
-    const third = await waitFor(() => b.fleet.ownership.acquire('fp:task', () => lost.push('b')), { message: 'b to get the lease' });
+    const third = await waitFor(() => b.fleet.ownership.acquire('fp:task', () => lost.push('b')), { timeoutMs: 15_000, message: 'b to get the lease' });
     // The watch started when a took it: MAX_WATCH_MS goes on counting.
     expect(third.startedAt).toBe(first!.startedAt);
     expect(b.fleet.ownership.takeovers).toBe(1);
@@ -109,7 +109,7 @@ describe('fleet leases', () => {
     // Another holder writes itself over the lease (as after an expiry): a's next renewal fails.
     const k = fleetKeys('test:', 'fp:task');
     await withFleetCommands(b.fleet.redis.client).set(k.lease, 'someone-else');
-    await waitFor(() => lost.includes('a'), { message: 'a to lose the lease' });
+    await waitFor(() => lost.includes('a'), { timeoutMs: 15_000, message: 'a to lose the lease' });
     expect(a.fleet.ownership.held).toBe(0);
   });
 
@@ -129,7 +129,7 @@ describe('fleet leases', () => {
   });
 });
 
-describe('the Redis connection', () => {
+describe('the Redis connection', { timeout: 60_000 }, () => {
   it('should log an outage once, however many reconnections fail, and its end once', async () => {
     const redis = await startRedis();
     const lines: { level: number; msg: string; redis?: string }[] = [];
@@ -141,11 +141,11 @@ describe('the Redis connection', () => {
     connection.onStateChange((state) => states.push(state));
 
     await redis.kill();
-    await waitFor(() => states.includes('down'), { message: 'the outage' });
+    await waitFor(() => states.includes('down'), { timeoutMs: 15_000, message: 'the outage' });
     // A few failed reconnections, 20 ms apart.
     await new Promise((resolve) => setTimeout(resolve, 200));
     await redis.restart();
-    await waitFor(() => states.at(-1) === 'ok', { message: 'the recovery' });
+    await waitFor(() => states.at(-1) === 'ok', { timeoutMs: 15_000, message: 'the recovery' });
 
     expect(lines.filter((l) => l.redis === 'down')).toHaveLength(1);
     expect(lines.filter((l) => l.redis === 'ok')).toHaveLength(1);
@@ -153,7 +153,7 @@ describe('the Redis connection', () => {
   });
 });
 
-describe('fleet bus', () => {
+describe('fleet bus', { timeout: 60_000 }, () => {
   it('should subscribe once per key and instance, however many watch, and deliver to the other instances only once', async () => {
     const redis = await startRedis();
     const sim = await startSimulator();
@@ -171,14 +171,14 @@ describe('fleet bus', () => {
     expect(subscribers).toBe(2);
 
     a.fleet.bus.publish('fp:bus', { type: 'failure', final: false, failure: { code: 'UPSTREAM_UNAVAILABLE', message: 'x' } });
-    await waitFor(() => heardB.length === 5, { message: 'b to hear the event' });
+    await waitFor(() => heardB.length === 5, { timeoutMs: 15_000, message: 'b to hear the event' });
     expect(heardA).toEqual(Array(5).fill('failure:UPSTREAM_UNAVAILABLE'));
     expect(await b.fleet.bus.last('fp:bus')).toMatchObject({ type: 'failure', failure: { code: 'UPSTREAM_UNAVAILABLE' } });
     for (const stop of stops) stop();
   });
 });
 
-describe('a fleet of pollers', () => {
+describe('a fleet of pollers', { timeout: 60_000 }, () => {
   it('should poll a task once per tick across three instances and give every watcher every change', async () => {
     const redis = await startRedis();
     const sim = await startSimulator({ durationMs: 600 });
@@ -215,11 +215,11 @@ describe('a fleet of pollers', () => {
     const id = 'fleet-late';
     pin(sim, id, 40);
     const first = record(a, id);
-    await waitFor(() => first.events.length === 1, { message: 'the first state' });
-    await waitFor(() => taskRequests(sim, id).length >= 3, { message: 'a few polls' });
+    await waitFor(() => first.events.length === 1, { timeoutMs: 15_000, message: 'the first state' });
+    await waitFor(() => taskRequests(sim, id).length >= 3, { timeoutMs: 15_000, message: 'a few polls' });
 
     const late = record(b, id);
-    await waitFor(() => late.events.length === 1, { message: 'the late joiner’s first event' });
+    await waitFor(() => late.events.length === 1, { timeoutMs: 15_000, message: 'the late joiner’s first event' });
     expect(late.shown()).toEqual(['IN_PROGRESS:40']);
     expect(b.poller.activeLoops).toBe(0);
 
@@ -269,12 +269,12 @@ describe('a fleet of pollers', () => {
     const before = taskRequests(sim, id).length;
 
     const watcher = record(b, id);
-    await waitFor(() => watcher.events.length === 1, { message: 'the stored state' });
+    await waitFor(() => watcher.events.length === 1, { timeoutMs: 15_000, message: 'the stored state' });
     expect(b.poller.activeLoops).toBe(0);
-    await waitFor(() => b.poller.activeLoops === 1, { message: 'the takeover' });
+    await waitFor(() => b.poller.activeLoops === 1, { timeoutMs: 15_000, message: 'the takeover' });
     expect(b.fleet.ownership.takeovers).toBe(1);
     // The same state polled again is no change: nothing is sent twice.
-    await waitFor(() => taskRequests(sim, id).length >= before + 3, { message: 'polls after the takeover' });
+    await waitFor(() => taskRequests(sim, id).length >= before + 3, { timeoutMs: 15_000, message: 'polls after the takeover' });
     expect(watcher.shown()).toEqual(['IN_PROGRESS:30']);
 
     pin(sim, id, 100, 'success');
@@ -315,21 +315,21 @@ describe('a fleet of pollers', () => {
     pin(sim, id, 10);
     const wa = record(a, id);
     const wb = record(b, id);
-    await waitFor(() => wa.events.length === 1 && wb.events.length === 1, { message: 'both first states' });
+    await waitFor(() => wa.events.length === 1 && wb.events.length === 1, { timeoutMs: 15_000, message: 'both first states' });
     expect(a.poller.activeLoops + b.poller.activeLoops).toBe(1);
 
     await redis.kill();
-    await waitFor(() => a.poller.activeLoops + b.poller.activeLoops === 2, { message: 'both instances to poll locally' });
+    await waitFor(() => a.poller.activeLoops + b.poller.activeLoops === 2, { timeoutMs: 15_000, message: 'both instances to poll locally' });
     expect(a.fleet.ownership.fallback + b.fleet.ownership.fallback).toBe(2);
     pin(sim, id, 50);
-    await waitFor(() => wa.events.length === 2 && wb.events.length === 2, { message: 'the change while Redis is down' });
+    await waitFor(() => wa.events.length === 2 && wb.events.length === 2, { timeoutMs: 15_000, message: 'the change while Redis is down' });
 
     await redis.restart();
     await waitFor(() => a.poller.activeLoops + b.poller.activeLoops === 1 && a.fleet.ownership.held + b.fleet.ownership.held === 1, {
       message: 'one poller again',
     });
     pin(sim, id, 70);
-    await waitFor(() => wa.events.length === 3 && wb.events.length === 3, { message: 'the change after the rejoin' });
+    await waitFor(() => wa.events.length === 3 && wb.events.length === 3, { timeoutMs: 15_000, message: 'the change after the rejoin' });
     pin(sim, id, 100, 'success');
     await Promise.all([wa.done, wb.done]);
     for (const w of [wa, wb]) {
