@@ -10,7 +10,7 @@ const config: CodegenConfig = {
     'test/gql/': {
       documents: ['test/**/*.ts', '!test/gql/**'],
       preset: 'client',
-      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', ID: 'string' } },
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', ID: 'string', JSONObject: 'Record<string, unknown>' } },
       presetConfig: { fragmentMasking: false },
     },
     // The example clients (examples/): AST documents carrying their sha256 hash, and the manifest
@@ -18,19 +18,19 @@ const config: CodegenConfig = {
     'examples/gql/': {
       documents: ['examples/**/*.ts', '!examples/gql/**', '!examples/browser/**'],
       preset: 'client',
-      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', ID: 'string' } },
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string', ID: 'string', JSONObject: 'Record<string, unknown>' } },
       presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
     },
     'examples/browser/gql/': {
       documents: ['examples/browser/**/*.ts', '!examples/browser/gql/**'],
       preset: 'client',
-      config: { useTypeImports: true, enumsAsTypes: true, documentMode: 'string', scalars: { DateTime: 'string', ID: 'string' } },
+      config: { useTypeImports: true, enumsAsTypes: true, documentMode: 'string', scalars: { DateTime: 'string', ID: 'string', JSONObject: 'Record<string, unknown>' } },
       presetConfig: { fragmentMasking: false },
     },
     'src/live-page/gql/': {
       documents: ['src/live-page/**/*.ts', '!src/live-page/gql/**'],
       preset: 'client',
-      config: { useTypeImports: true, enumsAsTypes: true, documentMode: 'string', scalars: { DateTime: 'string', ID: 'string' } },
+      config: { useTypeImports: true, enumsAsTypes: true, documentMode: 'string', scalars: { DateTime: 'string', ID: 'string', JSONObject: 'Record<string, unknown>' } },
       // The page names its operations by hash too: with TRUSTED_DOCUMENTS the gateway lists them.
       presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
     },

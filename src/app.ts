@@ -30,6 +30,8 @@ import { withRetries } from './upstream/retry.js';
 import { createTaskSource } from './upstream/task-source.js';
 import type { Fleet } from './fleet/index.js';
 import { readinessOf } from './server/readiness.js';
+import { createMemoryIdempotencyStore } from './upstream/idempotency.js';
+import { createTaskCreator } from './upstream/task-creator.js';
 import { createCredentialGate } from './upstream/credential-gate.js';
 import { createInputCheck } from './schema/use-input-limits.js';
 import { traceFetchTask } from './upstream/traced-fetch.js';
@@ -67,7 +69,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
   const resolveAuth = createAuthResolver(createCredentials(config.fingerprintSecret, config.maxTokenBytes), config.upstreamApiKey, config.maxTokenBytes);
 
   // Upstream: client, budget, breaker, retries, and the task source with its cache.
-  const client = createUpstreamClient({ baseUrl: config.upstreamUrl, timeoutMs: config.upstreamTimeoutMs, headers: tracing.enabled ? tracing.upstreamHeaders : undefined });
+  const client = createUpstreamClient({ baseUrl: config.upstreamUrl, timeoutMs: config.upstreamTimeoutMs, createTimeoutMs: config.createTimeoutMs, headers: tracing.enabled ? tracing.upstreamHeaders : undefined });
   const limiter = createLimiter({ concurrency: config.upstreamConcurrency, queueLimit: config.upstreamQueueLimit, bind: tracing.enabled ? tracing.bind : undefined });
   const gate = createCredentialGate({ refusalTtlMs: config.authFailureTtlMs });
   metrics.gauge('upstream_queue_length', 'Upstream requests waiting for a slot of UPSTREAM_CONCURRENCY.', () => limiter.queued);
@@ -93,6 +95,19 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     finalTtlMs: config.finalTaskTtlMs,
     shared: fleet?.tasks,
     onCacheLookup: metrics.countCacheLookup,
+  });
+
+  // Creating: never retried, at most once per idempotency key; breakers are consulted, never fed.
+  const creator = createTaskCreator({
+    createTask: client.createTask,
+    limiter,
+    breaker,
+    store: createMemoryIdempotencyStore({ maxEntries: config.idempotencyCacheSize }),
+    createTimeoutMs: config.createTimeoutMs,
+    ttlMs: config.idempotencyTtlMs,
+    // A subscription right after the create starts from the created state, without a poll.
+    onCreated: (credential, task) => tasks.seed(credential, task),
+    onStoreError: (error) => logger.error({ err: error }, 'The idempotency store failed: keyed creates are refused'),
   });
 
   // Watching: one poll loop per (credential, task), one execution per group of subscribers.
@@ -131,7 +146,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
   const trusted = config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments) : undefined;
   const apqStore = createMemoryQueryStore({ max: config.apqCacheSize });
   const httpCache = createHttpCache({ maxAgeS: config.cacheMaxAgeS, varyOrigin: config.corsOrigins !== undefined });
-  const yoga = createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, checkInput, apqStore, trusted, httpCache, plugins: [...(tracing.enabled ? [useTracing(tracing)] : []), ...plugins] });
+  const yoga = createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, creator, checkInput, apqStore, trusted, httpCache, plugins: [...(tracing.enabled ? [useTracing(tracing)] : []), ...plugins] });
   // With trusted documents every request goes through yoga, where the documents are resolved.
   const direct: DirectOperations = trusted
     ? async () => false

@@ -98,6 +98,12 @@ export const settings = {
   CORS_ORIGINS: list
     .transform((v) => v?.map((o) => o.replace(/\/+$/, '')))
     .describe('Comma-separated origins allowed for CORS and websocket upgrades, or `*`. Unset: no CORS headers, websockets from any origin.'),
+  CREATE_TIMEOUT_MS: int(1).default(30_000).describe('Timeout of one create (`POST`) to the upstream; a create is never retried.'),
+  ALLOW_DEFAULT_KEY_CREATE: bool
+    .default(false)
+    .describe('Let creates use `UPSTREAM_API_KEY` when the client sends no credential (creating spends money). Demo mode turns it on.'),
+  IDEMPOTENCY_TTL_MS: int(1).default(24 * 3_600_000).describe('How long an idempotency key is remembered after its create.'),
+  IDEMPOTENCY_CACHE_SIZE: int(1).default(10_000).describe('Idempotency keys kept in memory at most (least recently used dropped first).'),
   CORS_MAX_AGE: int(0).default(600).describe('Seconds a browser may keep a CORS preflight answer (`Access-Control-Max-Age`).'),
   CACHE_MAX_AGE_S: int(0)
     .default(60)

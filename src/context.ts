@@ -1,5 +1,6 @@
 import type { Credential } from './credential.js';
 import type { Poller } from './poller/poller.js';
+import type { TaskCreator } from './upstream/task-creator.js';
 import type { TaskSource } from './upstream/task-source.js';
 
 /**
@@ -19,8 +20,14 @@ export interface Context {
   readonly credential: Credential | undefined;
   /** Why the given credential is unusable (a malformed Authorization value), if it is. */
   readonly credentialProblem: string | undefined;
+  /** Whether `credential` is the gateway's default key (UPSTREAM_API_KEY) rather than the client's own. */
+  readonly usesDefaultKey?: boolean | undefined;
   readonly tasks: TaskSource;
   readonly poller: Poller;
+  /** Creates tasks upstream (idempotently); set where creating is wired. */
+  readonly creator?: TaskCreator | undefined;
+  /** Whether creates may fall back to the default key (ALLOW_DEFAULT_KEY_CREATE). */
+  readonly allowDefaultKeyCreate?: boolean | undefined;
   /** Distinct task ids one operation may ask for. */
   readonly maxTaskIds: number;
   /** Set for websocket operations: the connection. */

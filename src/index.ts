@@ -20,7 +20,8 @@ const tracing = await createTracing(config, logger);
 const demo = !config.upstreamUrl;
 const simulator = demo ? await createSimulator({ host: '127.0.0.1' }) : undefined;
 if (simulator) {
-  config = { ...config, upstreamUrl: simulator.url, upstreamApiKey: config.upstreamApiKey ?? 'demo-key' };
+  // The demo key spends nothing: creating with it is allowed.
+  config = { ...config, upstreamUrl: simulator.url, upstreamApiKey: config.upstreamApiKey ?? 'demo-key', allowDefaultKeyCreate: true };
   logger.warn({ upstream: simulator.url }, 'Demo mode: UPSTREAM_URL is not set, so the embedded simulator answers; every task id progresses to SUCCESS in about a minute (ids containing "fail" fail).');
 }
 

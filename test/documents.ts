@@ -60,3 +60,15 @@ export const VideoTasksUpdated = graphql(`
     }
   }
 `);
+
+export const CreateVideoTask = graphql(`
+  mutation CreateVideoTask($input: CreateVideoTaskInput!) {
+    createVideoTask(input: $input) {
+      id
+      status
+      progress
+      submittedAt
+      upstreamStatus
+    }
+  }
+`);

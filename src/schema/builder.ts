@@ -8,10 +8,12 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: string | Date };
+    JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
   };
 }>({
   plugins: [DataloaderPlugin],
 });
 
 builder.queryType({});
+builder.mutationType({});
 builder.subscriptionType({});

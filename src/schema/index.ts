@@ -3,6 +3,7 @@ import './date-time.js';
 import './video-task.js';
 import './video-task-updated.js';
 import './video-tasks-updated.js';
+import './create-video-task.js';
 
 /** The gateway's GraphQL schema, built once. */
 export const schema = builder.toSchema();

@@ -4,6 +4,8 @@ import { parseBearer, type Credential, type Credentials } from '../credential.js
 export interface Auth {
   readonly credential: Credential | undefined;
   readonly problem: string | undefined;
+  /** Whether the credential is the configured default key, not one the client sent. */
+  readonly isDefault?: boolean | undefined;
 }
 
 /**
@@ -12,7 +14,7 @@ export interface Auth {
  * `maxTokenBytes`, is a problem, never silently replaced by the default key.
  */
 export function createAuthResolver(credentials: Credentials, defaultToken: string | undefined, maxTokenBytes = 4096) {
-  const fallback: Auth = { credential: defaultToken ? credentials.fromToken(defaultToken) : undefined, problem: undefined };
+  const fallback: Auth = { credential: defaultToken ? credentials.fromToken(defaultToken) : undefined, problem: undefined, isDefault: defaultToken !== undefined };
   const malformed: Auth = { credential: undefined, problem: 'Malformed Authorization: expected "Bearer <token>".' };
   const tooLong: Auth = { credential: undefined, problem: `The bearer token is longer than ${maxTokenBytes} bytes.` };
   return function resolveAuth(authorization: unknown): Auth {

@@ -25,7 +25,7 @@ interface Params {
 const paramNames = new Set(['query', 'variables', 'operationName', 'extensions']);
 
 /**
- * The common case, a JSON POST of a query, run through yoga's envelop (`yoga.getEnveloped`: parse
+ * The common case, a JSON POST of a query (or a mutation), run through yoga's envelop (`yoga.getEnveloped`: parse
  * and validation caches, graphql-armor, graphql-jit, masking, our plugins) and answered with one
  * `res.end`, without yoga's fetch-API request and response objects, which cost most of the time
  * of a cached query in a profile. Anything else returns false and goes to yoga's full handler:
@@ -35,7 +35,7 @@ const paramNames = new Set(['query', 'variables', 'operationName', 'extensions']
  */
 export function createDirectOperations({ yoga, resolveAuth, logger, countErrors, observeOperation }: DirectOperationsOptions) {
   /**
-   * The parsed query when it is valid and a query. Parse and validate run every time, as in
+   * The parsed operation when it is valid and a query or a mutation. Parse and validate run every time, as in
    * yoga's handler, so that every plugin's hooks see every request (yoga's caches make them cheap).
    */
   function prepare(enveloped: ReturnType<typeof yoga.getEnveloped>, body: Params): DocumentNode | undefined {
@@ -47,7 +47,8 @@ export function createDirectOperations({ yoga, resolveAuth, logger, countErrors,
       return undefined;
     }
     if (enveloped.validate(enveloped.schema, document).length > 0) return undefined;
-    if (getOperationAST(document, body.operationName)?.operation !== 'query') return undefined;
+    const operation = getOperationAST(document, body.operationName)?.operation;
+    if (operation !== 'query' && operation !== 'mutation') return undefined;
     return document;
   }
 
@@ -67,6 +68,8 @@ export function createDirectOperations({ yoga, resolveAuth, logger, countErrors,
       operationName: body.operationName,
       contextValue: await enveloped.contextFactory(),
     })) as ExecutionResult & { stringify?: (result: ExecutionResult) => string };
+    // No data: nothing ran (variables refused, a plugin's early result); yoga shapes that answer
+    // and runs nothing either, so that a mutation is never executed twice.
     if (!('data' in result)) return false;
     // With errors, yoga's way: plain JSON without its internal extensions; without, jit's serializer.
     const json = result.errors ? JSON.stringify(publicResult(result)) : result.stringify ? result.stringify(result) : JSON.stringify(result);

@@ -43,6 +43,7 @@ export function createHttpCache({ maxAgeS = 60, varyOrigin = false, now = Date.n
         seen.results.push(result);
         return result;
       },
+      seed: (credential, task) => tasks.seed(credential, task),
       get inFlight() {
         return tasks.inFlight;
       },

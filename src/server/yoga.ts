@@ -10,6 +10,7 @@ import { useInputLimits, type InputCheck } from '../schema/use-input-limits.js';
 import { useTaskIdLimit } from '../schema/use-task-id-limit.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
 import { useGroupedSubscriptions } from '../subscriptions/use-grouped-subscriptions.js';
+import type { TaskCreator } from '../upstream/task-creator.js';
 import type { TaskSource } from '../upstream/task-source.js';
 import type { Auth, AuthResolver } from './auth.js';
 import { graphiqlOptions } from './graphiql.js';
@@ -34,6 +35,7 @@ export interface YogaServerOptions {
   tasks: TaskSource;
   poller: Poller;
   hub: SubscriptionHub;
+  creator: TaskCreator;
   /** Checks list lengths and variable nesting of an operation's input. */
   checkInput: InputCheck;
   /** Where automatic persisted queries are registered (unused with `trusted`). */
@@ -48,7 +50,7 @@ export interface YogaServerOptions {
 }
 
 /** yoga with our plugins and context: what every transport executes operations through. */
-export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, checkInput, apqStore, trusted, httpCache, plugins = [] }: YogaServerOptions) {
+export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, creator, checkInput, apqStore, trusted, httpCache, plugins = [] }: YogaServerOptions) {
   const log = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => logger[level](args.length === 1 ? args[0] : { args });
   return createYoga<ServerContext, Context>({
     schema,
@@ -92,8 +94,11 @@ export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, 
       return {
         credential: auth.credential,
         credentialProblem: auth.problem,
+        usesDefaultKey: auth.isDefault,
         tasks: httpCache.track(initial.request, auth.credential, tasks),
         poller,
+        creator,
+        allowDefaultKeyCreate: config.allowDefaultKeyCreate,
         maxTaskIds: config.maxTaskIds,
         sink: 'sink' in initial ? initial.sink : undefined,
         operationId: 'operationId' in initial ? (initial.operationId as string | undefined) : undefined,

@@ -48,6 +48,8 @@ export interface TaskSourceOptions {
   now?: (() => number) | undefined;
   /** Told of every cache lookup, for metrics. */
   onCacheLookup?: ((hit: boolean) => void) | undefined;
+  /** How long a seeded task (see `seed`) stands in for an upstream request, in ms. @default 5000 */
+  seedTtlMs?: number | undefined;
 }
 
 /** Finished tasks shared beyond this process, by `<fingerprint>:<id>`. Never throws: trouble is a miss. */
@@ -67,6 +69,12 @@ export interface TaskSource {
    * (polls have no deadline; a query needs `attemptTimeoutMs` left) is dropped unsent.
    */
   get(credential: Credential, id: string, lane: Lane, stillWanted?: () => boolean): Promise<TaskResult>;
+  /**
+   * Remembers a task learned without a GET (its create's answer) for `seedTtlMs`: queries get it
+   * from the cache, and the first poll of a loop starting meanwhile takes it instead of asking the
+   * upstream, so that a subscription right after a create sends its first event at once.
+   */
+  seed(credential: Credential, task: VideoTask): void;
   /** Upstream requests in flight, after de-duplication. */
   readonly inFlight: number;
 }
@@ -84,9 +92,12 @@ export function createTaskSource({
   shared,
   onCacheLookup,
   now = Date.now,
+  seedTtlMs = 5000,
 }: TaskSourceOptions): TaskSource {
   // Keyed by credential fingerprint and id: one credential never sees what another fetched.
   const cache = new LRUCache<string, VideoTask>({ max: cacheSize });
+  // Seeded tasks not polled yet; each is taken by the first poll at most.
+  const seeded = new LRUCache<string, VideoTask>({ max: cacheSize, ttl: seedTtlMs });
   const inFlight = new Map<string, InFlight>();
   // With a deadline shorter than the timeout, a fresh query may still try once.
   const attemptMs = Math.min(attemptTimeoutMs, queryDeadlineMs);
@@ -139,6 +150,13 @@ export function createTaskSource({
   return {
     get(credential, id, lane, stillWanted = always) {
       const key = `${credential.fingerprint}:${id}`;
+      if (lane === 'poll') {
+        const fresh = seeded.get(key);
+        if (fresh) {
+          seeded.delete(key);
+          return Promise.resolve({ ok: true, task: fresh });
+        }
+      }
       const cached = cache.get(key);
       if (cached && (lane === 'query' || isFinal(cached.status))) {
         onCacheLookup?.(true);
@@ -149,6 +167,11 @@ export function createTaskSource({
       const existing = inFlight.get(key);
       const pending = existing ? join(existing, lane, waiter) : load(credential, id, key, lane, waiter).promise;
       return lane === 'query' ? withDeadline(pending, queryDeadlineMs) : pending;
+    },
+    seed(credential, task) {
+      const key = `${credential.fingerprint}:${task.id}`;
+      seeded.set(key, task);
+      if (!cache.has(key)) cache.set(key, task, { ttl: seedTtlMs });
     },
     get inFlight() {
       return inFlight.size;

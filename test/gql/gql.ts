@@ -19,6 +19,7 @@ type Documents = {
     "\n  subscription VideoTaskUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": typeof types.VideoTaskUpdatedDocument,
     "\n  subscription VideoTaskStatusUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n    }\n  }\n": typeof types.VideoTaskStatusUpdatedDocument,
     "\n  subscription VideoTasksUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": typeof types.VideoTasksUpdatedDocument,
+    "\n  mutation CreateVideoTask($input: CreateVideoTaskInput!) {\n    createVideoTask(input: $input) {\n      id\n      status\n      progress\n      submittedAt\n      upstreamStatus\n    }\n  }\n": typeof types.CreateVideoTaskDocument,
 };
 const documents: Documents = {
     "\n  query VideoTask($id: ID!) {\n    videoTask(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n      action\n      upstreamStatus\n    }\n  }\n": types.VideoTaskDocument,
@@ -26,6 +27,7 @@ const documents: Documents = {
     "\n  subscription VideoTaskUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": types.VideoTaskUpdatedDocument,
     "\n  subscription VideoTaskStatusUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n    }\n  }\n": types.VideoTaskStatusUpdatedDocument,
     "\n  subscription VideoTasksUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": types.VideoTasksUpdatedDocument,
+    "\n  mutation CreateVideoTask($input: CreateVideoTaskInput!) {\n    createVideoTask(input: $input) {\n      id\n      status\n      progress\n      submittedAt\n      upstreamStatus\n    }\n  }\n": types.CreateVideoTaskDocument,
 };
 
 /**
@@ -62,6 +64,10 @@ export function graphql(source: "\n  subscription VideoTaskStatusUpdated($id: ID
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription VideoTasksUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n"): (typeof documents)["\n  subscription VideoTasksUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateVideoTask($input: CreateVideoTaskInput!) {\n    createVideoTask(input: $input) {\n      id\n      status\n      progress\n      submittedAt\n      upstreamStatus\n    }\n  }\n"): (typeof documents)["\n  mutation CreateVideoTask($input: CreateVideoTaskInput!) {\n    createVideoTask(input: $input) {\n      id\n      status\n      progress\n      submittedAt\n      upstreamStatus\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
