@@ -173,7 +173,7 @@ describe('trusted documents (TRUSTED_DOCUMENTS)', () => {
 
   it("should keep the live page working: its own documents are always listed", async () => {
     const gw = await trustedGateway();
-    const [id, query] = Object.entries(livePageManifest)[0]!;
+    const [id, query] = Object.entries(livePageManifest).find(([, text]) => text.includes('videoTaskUpdated('))!;
     const results = await subscribe(wsClient(gw.wsEndpoint), { query, variables: { id: 'td-live-1' }, extensions: { persistedQuery: { version: 1, sha256Hash: id } } });
     expect((results.at(-1) as ExecutionResult<{ videoTaskUpdated: { status: string } }>).data?.videoTaskUpdated.status).toBe('SUCCESS');
   });

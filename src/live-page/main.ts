@@ -2,6 +2,7 @@
 import { createClient, type Client } from 'graphql-ws/client';
 import { graphql } from './gql/index.js';
 import type { VideoTaskLiveSubscription } from './gql/graphql.js';
+import './generate.js';
 
 const VideoTaskLive = graphql(`
   subscription VideoTaskLive($id: ID!) {

@@ -3,6 +3,8 @@ import type { GraphiQLOptions } from 'graphql-yoga';
 
 const exampleQuery = /* GraphQL */ `# Welcome to the video-task gateway.
 # Run the query, then the subscription: it streams the task until it ends.
+# Create a task with the mutation (it spends money on a real upstream; the
+# demo simulator is free), then watch its id with the subscription.
 # Unless the gateway has a default key (UPSTREAM_API_KEY, or demo mode),
 # set yours in Headers: {"Authorization": "Bearer YOUR_API_KEY"}
 
@@ -23,6 +25,21 @@ subscription Watch {
     progress
     videoUrl
     error
+  }
+}
+
+mutation Create {
+  createVideoTask(input: {
+    model: "doubao-seedance-1-0-pro-250528"
+    prompt: "a red fox running through fresh snow, cinematic"
+    durationSeconds: 5
+    ratio: "16:9"
+    idempotencyKey: "my-first-video"
+  }) {
+    id
+    status
+    progress
+    submittedAt
   }
 }
 `;

@@ -16,7 +16,7 @@ let simulatorUrl: string;
 beforeAll(async () => {
   const simulator = await startSimulator({ durationMs: 4000 });
   simulatorUrl = simulator.url;
-  gateway = await startGateway({ upstreamUrl: simulator.url, upstreamApiKey: 'demo-key', livePage: true, pollIntervalMs: 200 });
+  gateway = await startGateway({ upstreamUrl: simulator.url, upstreamApiKey: 'demo-key', allowDefaultKeyCreate: true, livePage: true, pollIntervalMs: 200 });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -63,6 +63,10 @@ describe('in a real browser', () => {
     const page = await browser.newPage();
     await page.goto(gateway.endpoint);
     await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 20_000 }).toContain('videoTaskUpdated');
+    // The editor renders only the lines in view: the mutation shows once scrolled to the end.
+    await page.locator('.graphiql-query-editor').click();
+    await page.keyboard.press('Control+End');
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 10_000 }).toContain('createVideoTask');
     // The schema loaded (GraphiQL's own introspection query passed the depth limit): the docs list the root types.
     await page.locator('[aria-label="Show Documentation Explorer"]').click();
     await expect.poll(() => page.locator('.graphiql-doc-explorer').innerText(), { timeout: 20_000 }).toContain('Subscription');
@@ -110,6 +114,50 @@ describe('in a real browser', () => {
     expect(await page.locator('body').getAttribute('data-status')).toBe('FAILURE');
     expect(await page.locator('#task-error').innerText()).toContain('content filter');
     await shot(page, 'live-page-failure');
+    await page.close();
+  });
+
+  it('should generate tasks from the form and watch them together until each ends', async () => {
+    const page = await browser.newPage();
+    await page.goto(gateway.url);
+    await page.locator('#prompt').fill('a red fox running through fresh snow');
+    await page.locator('#generate-button').click();
+    const first = page.locator('#tasks li').first();
+    await expect.poll(() => first.getAttribute('data-task-id'), { timeout: 20_000 }).toMatch(/^task_/);
+    const okId = (await first.getAttribute('data-task-id'))!;
+    await page.locator('#prompt').fill('this one should fail');
+    await page.locator('#duration').selectOption('10');
+    await page.locator('#ratio').selectOption('9:16');
+    await page.locator('#generate-button').click();
+    await expect.poll(() => page.locator('#tasks li').count(), { timeout: 20_000 }).toBe(2);
+    const failId = (await page.locator('#tasks li').first().getAttribute('data-task-id'))!;
+    expect(failId).toMatch(/^task_fail_/);
+    const ok = page.locator(`#tasks li[data-task-id="${okId}"]`);
+    const failed = page.locator(`#tasks li[data-task-id="${failId}"]`);
+    await expect.poll(() => ok.getAttribute('data-status'), { timeout: 20_000 }).toBe('IN_PROGRESS');
+    await shot(page, 'live-page-generate-in-progress');
+    await expect.poll(() => failed.getAttribute('data-status'), { timeout: 30_000 }).toBe('FAILURE');
+    await expect.poll(() => ok.getAttribute('data-status'), { timeout: 30_000 }).toBe('SUCCESS');
+    expect(await ok.locator('progress').evaluate((el: HTMLProgressElement) => el.value)).toBe(100);
+    expect(await ok.locator('.outcome a').innerText()).toBe(`${simulatorUrl}/samples/${okId}.mp4`);
+    expect(await failed.locator('.outcome').innerText()).toContain('content filter');
+    await shot(page, 'live-page-generate-done');
+    await page.close();
+  });
+
+  it('should say in words why a create was refused', async () => {
+    const page = await browser.newPage();
+    await page.goto(gateway.url);
+    await page.locator('#prompt').fill('a cat');
+    await page.locator('#model').fill('sim-quota-exceeded');
+    await page.locator('#generate-button').click();
+    const error = page.locator('#create-error');
+    await expect.poll(() => error.isVisible(), { timeout: 20_000 }).toBe(true);
+    expect(await error.innerText()).toBe('Your quota is used up: top up your balance, then try again.');
+    await page.locator('#model').fill('sim-rate-limited');
+    await page.locator('#generate-button').click();
+    await expect.poll(() => error.innerText(), { timeout: 20_000 }).toBe('Too many requests right now: try again in 7 seconds.');
+    await shot(page, 'live-page-create-error');
     await page.close();
   });
 });

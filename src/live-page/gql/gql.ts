@@ -15,12 +15,24 @@ import * as types from './graphql.js';
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation CreateLiveTask($input: CreateVideoTaskInput!) {\n    createVideoTask(input: $input) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": typeof types.CreateLiveTaskDocument,
+    "\n  subscription SessionTasks($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": typeof types.SessionTasksDocument,
     "\n  subscription VideoTaskLive($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.VideoTaskLiveDocument,
 };
 const documents: Documents = {
+    "\n  mutation CreateLiveTask($input: CreateVideoTaskInput!) {\n    createVideoTask(input: $input) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": types.CreateLiveTaskDocument,
+    "\n  subscription SessionTasks($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": types.SessionTasksDocument,
     "\n  subscription VideoTaskLive($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n    }\n  }\n": types.VideoTaskLiveDocument,
 };
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateLiveTask($input: CreateVideoTaskInput!) {\n    createVideoTask(input: $input) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n"): typeof import('./graphql.js').CreateLiveTaskDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SessionTasks($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n"): typeof import('./graphql.js').SessionTasksDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
