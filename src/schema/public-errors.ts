@@ -1,17 +1,23 @@
 import type { ExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 
 /**
- * Errors as clients see them: formatted, without the extensions yoga keeps for itself (`http`,
- * `unexpected`), as yoga's own result processor strips them. For the paths that write results
- * themselves (the direct HTTP path, the subscription hub).
+ * Errors as clients see them, exactly as yoga's own result processor writes them: each error
+ * rebuilt from its nodes, source, positions and path (so `locations` come from the document, as
+ * in yoga's answers), without the extensions yoga keeps for itself (`http`, `unexpected`). For the
+ * paths that write results themselves (the direct HTTP path, the subscription hub, websockets).
  */
 export function publicErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
   return errors.map((error) => {
-    const formatted = error.toJSON();
-    if (!formatted.extensions || !('http' in formatted.extensions || 'unexpected' in formatted.extensions)) return formatted;
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const { http, unexpected, ...extensions } = formatted.extensions;
-    return Object.keys(extensions).length > 0 ? { ...formatted, extensions } : { ...formatted, extensions: undefined };
+    const { http, unexpected, ...extensions } = error.toJSON().extensions ?? {};
+    return createGraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions: Object.keys(extensions).length > 0 ? extensions : undefined,
+    }).toJSON();
   });
 }
 

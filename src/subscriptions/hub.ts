@@ -1,4 +1,4 @@
-import { createSourceEventStream, execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
+import { createSourceEventStream, execute as graphqlExecute, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Context, FrameSink } from '../context.js';
 import { isFinalEvent, type TaskEvent, type Watch } from '../poller/poller.js';
 import { ErrorCode } from '../errors.js';
@@ -248,11 +248,17 @@ export function createSubscriptionHub({
         chain: undefined,
       };
       groups.set(key, (group = created));
-      for (const id of stream.ids) {
-        const watch = stream.poller.watch(stream.credential, id, (event) => run(created, id, event));
-        // A part may have ended while watching (an event delivered at once).
-        if (created.parts.has(id)) created.watches.set(id, watch);
-        else watch.unwatch();
+      try {
+        for (const id of stream.ids) {
+          const watch = stream.poller.watch(stream.credential, id, (event) => run(created, id, event));
+          // A part may have ended while watching (an event delivered at once).
+          if (created.parts.has(id)) created.watches.set(id, watch);
+          else watch.unwatch();
+        }
+      } catch (error) {
+        // No group is left behind half-made for the next subscriber to join.
+        endGroup(created);
+        throw error;
       }
       // Then the current state of each task at once (a closed poller's too, which ends its part).
       for (const [id, watch] of [...created.watches]) if (watch.current && !created.last.has(id)) run(created, id, watch.current);
@@ -300,7 +306,14 @@ export function createSubscriptionHub({
       } catch {
         return { errors: [codedError(ErrorCode.BadUserInput, 'The variables could not be serialized: they are nested too deeply.')] };
       }
-      return join(args, source, variables);
+      try {
+        return join(args, source, variables);
+      } catch (error) {
+        // Whatever failed while joining costs this operation a masked error, never its connection
+        // (graphql-ws would close the socket on a thrown error).
+        const unexpected = error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
+        return { errors: [maskError(unexpected)] };
+      }
     },
     get groups() {
       return groups.size;
