@@ -55,7 +55,7 @@ export const settings = {
       'Operations per second per credential (each GraphQL HTTP request and each subscription start counts one; clients riding on `UPSTREAM_API_KEY` are counted by address); beyond it `RATE_LIMITED`. 0: off.',
     ),
   TRUST_PROXY: optionalString
-    .refine((v) => v === undefined || /^\d+$/.test(v) || v.split(',').every((e) => isIP(e.trim().split('/')[0] ?? '') !== 0), {
+    .refine((v) => v === undefined || /^\d+$/.test(v) || v.split(',').every((e) => isAddressOrRange(e.trim())), {
       message: 'must be a hop count or a comma-separated list of IP addresses and CIDR ranges',
     })
     .describe(
@@ -155,6 +155,18 @@ export function camelCase(name: string): string {
 
 const envSchema = z.object(settings);
 
+/** An IP address, or a CIDR range with a prefix that fits its family (0-32, 0-128). */
+function isAddressOrRange(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32);
+}
+
+/** Settings whose values may carry a secret (a password in a URL, a token): never echoed in errors. */
+const secretLike = /(_URL|_ENDPOINT|_KEY|_TOKEN|_SECRET)$/;
+
 /** Thrown by {@link loadConfig} with every problem listed, one per line. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -170,7 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? '?');
-      return `  ${key}: ${issue.message} (got ${JSON.stringify(cleaned[key])})`;
+      return `  ${key}: ${issue.message}${secretLike.test(key) ? '' : ` (got ${JSON.stringify(cleaned[key])})`}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRedisQueryStore } from '../src/fleet/apq-store.js';
 import { createRedis } from '../src/fleet/redis.js';
-import { createMemoryQueryStore } from '../src/persisted/store.js';
+import { createMemoryQueryStore, MAX_PERSISTED_QUERY_CHARS } from '../src/persisted/store.js';
 import { onDispose, waitFor } from './helpers.js';
 import { startRedis } from './redis-server.js';
 
@@ -22,6 +22,16 @@ describe('the APQ stores', () => {
     expect(await store.get('b')).toBeUndefined();
     expect(await store.get('a')).toBe('{ a }');
     expect(await store.get('c')).toBe('{ c }');
+  });
+
+  it('should bound memory by size too: a huge registration is not kept, and many big ones push old ones out', async () => {
+    const store = createMemoryQueryStore({ max: 1000, maxChars: 100_000 });
+    await store.set('huge', `{ a }${' '.repeat(MAX_PERSISTED_QUERY_CHARS)}`);
+    expect(await store.get('huge')).toBeUndefined();
+    for (let i = 0; i < 10; i++) await store.set(`big-${i}`, `{ a }${' '.repeat(20_000)}`);
+    const kept = (await Promise.all(Array.from({ length: 10 }, (_, i) => store.get(`big-${i}`)))).filter(Boolean);
+    expect(kept.length).toBeLessThanOrEqual(4);
+    expect(await store.get('big-9')).toBeDefined();
   });
 
   it('should share registrations between instances through Redis, with a TTL', async () => {

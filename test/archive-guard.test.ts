@@ -41,7 +41,7 @@ async function serveVideo() {
 
 describe('address rules', () => {
   it('should block private, loopback, link-local, metadata and reserved addresses', () => {
-    const blocked = ['127.0.0.1', '127.0.0.2', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.100.100.200', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00:ec2::254', 'fc00::1', '::ffff:127.0.0.1', '::ffff:169.254.169.254', '64:ff9b::a9fe:a9fe', 'not-an-address'];
+    const blocked = ['127.0.0.1', '127.0.0.2', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.100.100.200', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00:ec2::254', 'fc00::1', '::ffff:127.0.0.1', '::ffff:169.254.169.254', '64:ff9b::a9fe:a9fe', '::127.0.0.1', '::a9fe:a9fe', '2002:a9fe:a9fe::1', '2002:7f00:1::', '2001:0:4136:e378:8000:63bf:3fff:fdd2', 'not-an-address'];
     expect(blocked.filter((address) => !isBlockedAddress(address))).toEqual([]);
   });
 

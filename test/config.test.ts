@@ -315,7 +315,21 @@ describe('loadConfig', () => {
     expect(error.message).toContain('PORT');
     expect(error.message).toContain('UPSTREAM_URL');
     expect(error.message).toContain('"abc"');
-    expect(error.message).toContain('"ftp://x"');
+  });
+
+  it('should never echo the value of a URL or secret setting, which may carry a password', () => {
+    const message = configError({ REDIS_URL: 'redis//user:hunter2@host', UPSTREAM_URL: 'ftp://user:pw@x', FINGERPRINT_SECRET: 's' }).message;
+    expect(message).toContain('REDIS_URL');
+    expect(message).toContain('UPSTREAM_URL');
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('pw@');
+  });
+
+  it('should refuse TRUST_PROXY ranges whose prefix does not fit the address family', () => {
+    for (const value of ['10.0.0.0/abc', '10.0.0.0/40', '::1/200', '10.0.0.0/8/1']) {
+      expect(configError({ TRUST_PROXY: value }).message, value).toContain('TRUST_PROXY');
+    }
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/32, ::1/128' }).trustProxy).toBe('10.0.0.0/32, ::1/128');
   });
 
   it('should list one problem per line', () => {

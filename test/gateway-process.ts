@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { settings } from '../src/config.js';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
@@ -30,8 +31,9 @@ afterAll(() => {
   }
 });
 
-// Settings a developer's shell might export, which would change what the process under test does.
-const configVariables = ['PORT', 'HOST', 'UPSTREAM_URL', 'UPSTREAM_API_KEY', 'LOG_LEVEL', 'NODE_ENV', 'GRAPHIQL', 'NODE_OPTIONS', 'METRICS_TOKEN', 'SHUTDOWN_TIMEOUT_MS', 'REDIS_URL', 'FINGERPRINT_SECRET', 'FLEET_PREFIX', 'LEASE_TTL_MS'];
+// Settings a developer's shell might export (every variable of the schema), which would change what
+// the process under test does.
+const configVariables = [...Object.keys(settings), 'NODE_OPTIONS'];
 
 /** `node --import tsx src/index.ts` with `env`, killed after the file's tests if still running. */
 export function spawnGatewayProcess(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string; lines: Record<string, unknown>[]; ready: Promise<string> } {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { settings } from '../src/config.js';
 
 // `npm start` is the demo a newcomer runs: a signal sent to npm (by a process manager, or Ctrl-C in
 // a terminal) must stop the gateway itself, not leave it running orphaned.
@@ -15,7 +16,7 @@ afterAll(() => {
 
 /** `npm start` in a process group of its own; resolves with the gateway's base URL once it logged "Gateway ready". */
 async function npmStart(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; lines: Record<string, unknown>[] }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !['UPSTREAM_URL', 'NODE_OPTIONS', 'LOG_FORMAT'].includes(key)));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !(key in settings) && key !== 'NODE_OPTIONS'));
   const child = spawn('npm', ['start'], { cwd: root, env: { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   started.push(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

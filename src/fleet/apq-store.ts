@@ -1,4 +1,4 @@
-import type { PersistedQueryStore } from '../persisted/store.js';
+import { MAX_PERSISTED_QUERY_CHARS, type PersistedQueryStore } from '../persisted/store.js';
 import type { RedisConnection } from './redis.js';
 
 export interface RedisQueryStoreOptions {
@@ -26,7 +26,7 @@ export function createRedisQueryStore({ redis, prefix = 'vtg:', ttlMs = 24 * 3_6
       }
     },
     async set(hash, query) {
-      if (redis.state !== 'ok') return;
+      if (redis.state !== 'ok' || query.length > MAX_PERSISTED_QUERY_CHARS) return;
       await redis.client.set(key(hash), query, 'PX', ttlMs).catch(() => {});
     },
   };

@@ -59,7 +59,8 @@ export function createRouter({ yoga, direct, logger, bodyLimitBytes, readiness, 
     // Limits that refuse a request as a whole (429) come after its body, which is bounded in size and time.
     let body: Buffer | undefined | null;
     if (req.method === 'POST') body = await readBody(req, bodyLimitBytes);
-    if (path === yoga.graphqlEndpoint && body !== undefined && body !== null) {
+    // GET counts too: yoga serves queries and SSE subscriptions over GET (cacheable, APQ).
+    if (path === yoga.graphqlEndpoint && (req.method === 'GET' || (req.method === 'POST' && body !== undefined && body !== null))) {
       if (rateLimit) {
         const wait = await rateLimit.take(rateLimit.keyOf(req));
         if (wait !== undefined) return sendRateLimited(res, `Too many operations: at most ${rateLimit.perSecond} per second for this credential.`, wait);

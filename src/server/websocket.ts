@@ -216,7 +216,8 @@ export function attachWebSockets({
         const inputError = checkInput?.(document, payload.variables);
         if (inputError) return [inputError];
         const isSubscription = getOperationAST(document, payload.operationName)?.operation === 'subscription';
-        if (isSubscription && rateLimit) {
+        // Every operation counts, queries too: each one can fan out to MAX_TASK_IDS upstream reads.
+        if (rateLimit) {
           const wait = await rateLimit.take(ctx.extra.rateKey ?? `address:${clientAddress(ctx.extra.request)}`);
           if (wait !== undefined) return [rateLimitedError(`Too many operations: at most ${rateLimit.perSecond} per second for this credential.`, wait)];
         }
