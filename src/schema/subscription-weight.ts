@@ -1,4 +1,4 @@
-import { getOperationAST, Kind, type DocumentNode, type ValueNode } from 'graphql';
+import { getOperationAST, Kind, type DocumentNode, type FieldNode, type SelectionSetNode, type ValueNode } from 'graphql';
 
 /**
  * How many subscriptions an operation counts as toward a per-connection limit: the distinct ids of
@@ -7,8 +7,20 @@ import { getOperationAST, Kind, type DocumentNode, type ValueNode } from 'graphq
  */
 export function subscriptionWeight(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): number {
   const operation = getOperationAST(document, operationName);
-  const root = operation?.selectionSet.selections[0];
-  if (!operation || root?.kind !== Kind.FIELD || root.name.value !== 'videoTasksUpdated') return 1;
+  // The root field may sit inside inline fragments or fragment spreads: follow them.
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
+  const rootField = (set: SelectionSetNode, seen: Set<string>): FieldNode | undefined => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) return selection;
+      const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : seen.has(selection.name.value) ? undefined : fragments.get(selection.name.value);
+      if (selection.kind === Kind.FRAGMENT_SPREAD) seen.add(selection.name.value);
+      const found = inner && rootField(inner, seen);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const root = operation && rootField(operation.selectionSet, new Set());
+  if (!operation || !root || root.name.value !== 'videoTasksUpdated') return 1;
   const argument = root.arguments?.find((a) => a.name.value === 'ids');
   if (!argument) return 1;
   const defaults = new Map(operation.variableDefinitions?.map((d) => [d.variable.name.value, d.defaultValue]) ?? []);
