@@ -26,7 +26,7 @@ export async function freePort(): Promise<number> {
 
 /** A throwaway redis-server on a free loopback port, without persistence; killed after the file's tests. */
 export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+  let port = await freePort();
   let child: ChildProcess | undefined;
 
   async function start(): Promise<void> {
@@ -58,7 +58,16 @@ export async function startRedis(): Promise<TestRedis> {
     await exited;
   }
 
-  await start();
+  // The free port may be taken by another test process between the check and the start: try anew.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if (attempt === 5) throw error;
+      port = await freePort();
+    }
+  }
   onDispose(kill);
   return { url: `redis://127.0.0.1:${port}`, port, kill, restart: start, dispose: kill };
 }
