@@ -97,13 +97,14 @@ describe('fleet leases', { timeout: 60_000 }, () => {
   it('should let another instance take a lease its owner stopped renewing, and tell the old owner it lost it', async () => {
     const redis = await startRedis();
     const sim = await startSimulator();
-    const a = await startInstance(redis, sim, { leaseTtlMs: 150 });
-    const b = await startInstance(redis, sim, { leaseTtlMs: 150 });
+    // A TTL long enough that a busy machine's stalls cannot let it lapse between renewals.
+    const a = await startInstance(redis, sim, { leaseTtlMs: 1000 });
+    const b = await startInstance(redis, sim, { leaseTtlMs: 1000 });
     const lost: string[] = [];
     await a.fleet.ownership.acquire('fp:task', () => lost.push('a'));
 
     // Renewals keep it: three TTLs later it is still a's.
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await b.fleet.ownership.acquire('fp:task', () => lost.push('b'))).toBeUndefined();
 
     // Another holder writes itself over the lease (as after an expiry): a's next renewal fails.
@@ -262,7 +263,8 @@ describe('a fleet of pollers', { timeout: 60_000 }, () => {
     // A dead owner: it took the lease, published one state and was never heard of again.
     const dead = withFleetCommands(b.fleet.redis.client);
     const startedAt = Date.now() - 1000;
-    await dead.vtgAcquire(k.lease, k.since, 'dead-owner', 200, startedAt, 600);
+    // Held long enough to check that b only listens meanwhile; expired by hand below.
+    await dead.vtgAcquire(k.lease, k.since, 'dead-owner', 60_000, startedAt, 600);
     pin(sim, id, 30);
     const state30 = await b.source.get(credentials.fromToken('token-a'), id, 'query');
     await dead.vtgPublish(k.last, k.since, k.seq, k.channel, 'dead-owner', JSON.stringify({ type: 'task', task: (state30 as { task: unknown }).task }), 600, 0);
@@ -271,6 +273,7 @@ describe('a fleet of pollers', { timeout: 60_000 }, () => {
     const watcher = record(b, id);
     await waitFor(() => watcher.events.length === 1, { timeoutMs: 15_000, message: 'the stored state' });
     expect(b.poller.activeLoops).toBe(0);
+    await b.fleet.redis.client.pexpire(k.lease, 1);
     await waitFor(() => b.poller.activeLoops === 1, { timeoutMs: 15_000, message: 'the takeover' });
     expect(b.fleet.ownership.takeovers).toBe(1);
     // The same state polled again is no change: nothing is sent twice.
