@@ -167,6 +167,27 @@ describe('a fleet of gateways on Redis', { timeout: 60_000 }, () => {
     expect(await redisKeys(redis, '*:lease')).toEqual([]);
   });
 
+  it('should not end the subscribers of other instances when one instance stops', async () => {
+    const redis = await startRedis();
+    const sim = await startSimulator();
+    const a = await startMember(redis, sim.url);
+    const b = await startMember(redis, sim.url);
+    const id = 'fleet-stop-one';
+    pin(sim, id, 10);
+    const onA = collect(wsClient(a.wsEndpoint, auth('t1')), VideoTaskUpdated, { id });
+    onA.done.catch(() => {});
+    const onB = collect(wsClient(b.wsEndpoint, auth('t1')), VideoTaskUpdated, { id });
+    await waitFor(() => onA.results.length === 1 && onB.results.length === 1, { timeoutMs: 15_000, message: 'both first states' });
+
+    await a.dispose();
+    pin(sim, id, 60);
+    await waitFor(() => onB.results.length === 2, { timeoutMs: 15_000, message: 'b to go on after a stopped' });
+    pin(sim, id, 100, 'success');
+    const results = await onB.done;
+    expect(statesOf(results)).toEqual(['IN_PROGRESS:10', 'IN_PROGRESS:60', 'SUCCESS:100']);
+    expect(results.flatMap(codes)).toEqual([]);
+  });
+
   it('should start degraded when Redis is unreachable, and serve', async () => {
     const redis = await startRedis();
     await redis.kill();
