@@ -12,6 +12,7 @@ import { createDirectOperations, type DirectOperations } from './server/direct-o
 import { createLifecycle, type LifecycleState } from './server/lifecycle.js';
 import { createLivePage } from './server/live-page.js';
 import { createMemoryQueryStore } from './persisted/store.js';
+import { createRedisQueryStore } from './fleet/apq-store.js';
 import { createHttpCache } from './server/use-http-cache.js';
 import { loadTrustedDocuments } from './server/use-persisted-operations.js';
 import { createRouter } from './server/router.js';
@@ -144,7 +145,10 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
   const checkInput = createInputCheck(config.maxListLength);
   // Persisted operations: APQ registrations, or only the operations a manifest lists.
   const trusted = config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments) : undefined;
-  const apqStore = createMemoryQueryStore({ max: config.apqCacheSize });
+  // In a fleet a query registered through one instance is found by hash on every other.
+  const apqStore = fleet
+    ? createRedisQueryStore({ redis: fleet.redis, prefix: config.fleetPrefix, ttlMs: config.apqTtlMs })
+    : createMemoryQueryStore({ max: config.apqCacheSize });
   const httpCache = createHttpCache({ maxAgeS: config.cacheMaxAgeS, varyOrigin: config.corsOrigins !== undefined });
   const yoga = createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, creator, checkInput, apqStore, trusted, httpCache, plugins: [...(tracing.enabled ? [useTracing(tracing)] : []), ...plugins] });
   // With trusted documents every request goes through yoga, where the documents are resolved.

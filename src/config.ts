@@ -108,7 +108,10 @@ export const settings = {
   CACHE_MAX_AGE_S: int(0)
     .default(60)
     .describe('Longest browser caching (`private, max-age`) of a GET answer about settled tasks, in seconds, never past a signed video link\'s expiry; 0 turns it off.'),
-  APQ_CACHE_SIZE: int(1).default(1000).describe('Automatic persisted queries kept registered (LRU).'),
+  APQ_CACHE_SIZE: int(1).default(1000).describe('Automatic persisted queries kept registered (LRU), in one process.'),
+  APQ_TTL_MS: int(1)
+    .default(24 * 3_600_000)
+    .describe('Fleet mode: how long an automatic persisted query stays registered in Redis, shared by every instance.'),
   TRUSTED_DOCUMENTS: optionalString.describe(
     'Path of a persisted-documents manifest (codegen\'s `persistedDocuments`): only its operations run, APQ registration and GraphiQL are off.',
   ),

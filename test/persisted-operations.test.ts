@@ -10,6 +10,7 @@ import livePageManifest from '../src/live-page/gql/persisted-documents.json' wit
 import { loadConfig } from '../src/config.js';
 import { VideoTaskQuery } from './documents.js';
 import { codes, startGateway, startSimulator, wsClient } from './helpers.js';
+import { startRedis } from './redis-server.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const manifestPath = fileURLToPath(new URL('../examples/gql/persisted-documents.json', import.meta.url));
@@ -103,6 +104,20 @@ describe('automatic persisted queries', () => {
     expect((await post(gw.endpoint, { query: b, extensions: pq(b) })).status).toBe(200);
     expect(codes((await get(gw.endpoint, { extensions: pq(a) })).body)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
     expect((await get(gw.endpoint, { extensions: pq(b) })).body.data?.videoTask?.id).toBe('apq-b');
+  });
+});
+
+describe('automatic persisted queries in a fleet', () => {
+  it('should find a query registered through one instance by its hash on another, through Redis', async () => {
+    const redis = await startRedis();
+    const simulator = await startSimulator();
+    const member = () => startGateway({ upstreamUrl: simulator.url, upstreamApiKey: 'key', redisUrl: redis.url, fingerprintSecret: 'apq-fleet', apqTtlMs: 60_000 });
+    const [a, b] = [await member(), await member()];
+    const query = '{ videoTask(id: "apq-fleet-1") { id } }';
+    const extensions = { persistedQuery: { version: 1, sha256Hash: sha256(query) } };
+    expect(codes((await get(b.endpoint, { extensions })).body)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);
+    expect((await post(a.endpoint, { query, extensions })).body.data?.videoTask?.id).toBe('apq-fleet-1');
+    expect((await get(b.endpoint, { extensions })).body.data?.videoTask?.id).toBe('apq-fleet-1');
   });
 });
 
