@@ -1,5 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { maskError, type Plugin } from 'graphql-yoga';
+import type { Connector, ResolveHost } from './archive/connector.js';
+import type { ArchiveCoordinator } from './archive/once.js';
+import { archiveOnSuccess } from './archive/service.js';
+import { createArchiving } from './archive/setup.js';
+import { createRedisArchiveCoordinator } from './fleet/archive-coordinator.js';
 import type { Config } from './config.js';
 import { createCredentials } from './credential.js';
 import { ErrorCode, failure } from './errors.js';
@@ -19,6 +24,7 @@ import { createRouter } from './server/router.js';
 import { createClientAddresses, parseTrustProxy } from './server/client-address.js';
 import { limitConnectionsPerAddress } from './server/connection-limit.js';
 import { createOperationRateLimit } from './server/rate-limit.js';
+import { createVideoRoute } from './server/videos.js';
 import { traceSubscribe, useTracing } from './server/use-tracing.js';
 import { attachWebSockets } from './server/websocket.js';
 import { createYogaServer } from './server/yoga.js';
@@ -51,6 +57,10 @@ export interface GatewayOptions {
    * of finished tasks. The gateway disposes it when it stops. @default one process
    */
   fleet?: Fleet | undefined;
+  /** How video downloads resolve names and open sockets (tests keep them on loopback). @default the system's */
+  archiveNetwork?: { resolve?: ResolveHost | undefined; connect?: Connector | undefined } | undefined;
+  /** Who downloads a video when several want it (a fleet's lock). @default this process, once per task */
+  archiveCoordinator?: ArchiveCoordinator | undefined;
 }
 
 export interface Gateway {
@@ -64,7 +74,7 @@ export interface Gateway {
 }
 
 /** The composition root: builds the parts and wires them. Requests: server/router.ts; SIGTERM: server/lifecycle.ts. */
-export function createGateway({ config, logger, demo = false, tracing = noTracing, plugins = [], fleet }: GatewayOptions): Gateway {
+export function createGateway({ config, logger, demo = false, tracing = noTracing, plugins = [], fleet, archiveNetwork, archiveCoordinator }: GatewayOptions): Gateway {
   if (!config.upstreamUrl) throw new Error('createGateway needs config.upstreamUrl (index.ts starts the simulator in demo mode).');
   const metrics = createMetrics();
   const resolveAuth = createAuthResolver(createCredentials(config.fingerprintSecret, config.maxTokenBytes), config.upstreamApiKey, config.maxTokenBytes);
@@ -83,7 +93,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
       logger.warn({ breaker: state, credential: fingerprint.slice(0, 8) }, state === 'open' ? 'Upstream circuit open for one credential' : 'Upstream circuit closed for one credential'),
   });
   metrics.gauge('upstream_breaker_state', 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open.', () => ({ closed: 0, 'half-open': 1, open: 2 })[breaker.state]);
-  const tasks = createTaskSource({
+  const upstreamTasks = createTaskSource({
     fetchTask: tracing.enabled ? traceFetchTask(tracing, metrics.instrument(client.fetchTask)) : metrics.instrument(client.fetchTask),
     // The breakers count whole requests (after retries) and fail fast before any queueing; the
     // gate answers for a credential refused lately, and lets an unknown one's first read go alone.
@@ -107,9 +117,27 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     createTimeoutMs: config.createTimeoutMs,
     ttlMs: config.idempotencyTtlMs,
     // A subscription right after the create starts from the created state, without a poll.
-    onCreated: (credential, task) => tasks.seed(credential, task),
+    onCreated: (credential, task) => upstreamTasks.seed(credential, task),
     onStoreError: (error) => logger.error({ err: error }, 'The idempotency store failed: keyed creates are refused'),
   });
+  // Archiving: each finished video downloaded once, kept, and served at /videos/<signed token>.
+  const archiveMode = config.archive ?? (demo ? 'local' : 'off');
+  let listenUrl = '';
+  const archiving =
+    archiveMode === 'off'
+      ? undefined
+      : createArchiving({
+          mode: archiveMode,
+          // In demo mode the upstream is the embedded simulator on loopback, and so are its videos.
+          settings: demo ? { ...config, archiveAllowedHosts: [...(config.archiveAllowedHosts ?? []), new URL(config.upstreamUrl).host] } : config,
+          registry: metrics.registry,
+          baseUrl: () => config.publicUrl ?? listenUrl,
+          ...archiveNetwork,
+          // In a fleet, one instance downloads each video; the others wait for its outcome.
+          coordinator: archiveCoordinator ?? (fleet ? createRedisArchiveCoordinator({ redis: fleet.redis, prefix: fleet.prefix, instanceId: fleet.instanceId }) : undefined),
+          onError: (error) => logger.warn({ err: error }, 'Archive retention sweep failed'),
+        });
+  const tasks = archiving ? archiveOnSuccess(upstreamTasks, archiving.service) : upstreamTasks;
 
   // Watching: one poll loop per (credential, task), one execution per group of subscribers.
   const poller = createPoller({
@@ -150,7 +178,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     ? createRedisQueryStore({ redis: fleet.redis, prefix: config.fleetPrefix, ttlMs: config.apqTtlMs })
     : createMemoryQueryStore({ max: config.apqCacheSize });
   const httpCache = createHttpCache({ maxAgeS: config.cacheMaxAgeS, varyOrigin: config.corsOrigins !== undefined });
-  const yoga = createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, creator, checkInput, apqStore, trusted, httpCache, plugins: [...(tracing.enabled ? [useTracing(tracing)] : []), ...plugins] });
+  const yoga = createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, creator, archive: archiving?.service, checkInput, apqStore, trusted, httpCache, plugins: [...(tracing.enabled ? [useTracing(tracing)] : []), ...plugins] });
   // With trusted documents every request goes through yoga, where the documents are resolved.
   const direct: DirectOperations = trusted
     ? async () => false
@@ -180,6 +208,14 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
       maxSsePerAddress: config.maxSsePerAddress,
       rateLimit,
       eventStreams,
+      videos: archiving
+        ? createVideoRoute({
+            links: archiving.links,
+            archiver: archiving.archiver,
+            redirect: config.archiveS3Redirect,
+            onError: (error) => logger.warn({ err: error }, 'Serving an archived video failed'),
+          })
+        : undefined,
     }),
   );
   limitConnectionsPerAddress(server, { max: config.maxHttpConnectionsPerAddress, addresses, logger });
@@ -222,6 +258,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
         }
       : () => poller.dispose(failure(ErrorCode.ShuttingDown, 'The gateway is shutting down: reconnect to continue.')),
     release: async () => {
+      await archiving?.dispose();
       await client.dispose();
       await fleet?.dispose();
       await tracing.dispose();
@@ -229,7 +266,10 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
   });
 
   return {
-    start: lifecycle.start,
+    async start() {
+      listenUrl = await lifecycle.start();
+      return listenUrl;
+    },
     stop: lifecycle.stop,
     get state() {
       return lifecycle.state;

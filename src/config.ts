@@ -128,6 +128,23 @@ export const settings = {
     .enum(['auto', 'json', 'pretty'])
     .default('auto')
     .describe('`json` lines, or `pretty` colored lines (needs the dev dependency pino-pretty); `auto`: pretty in a terminal outside production, else JSON.'),
+  ARCHIVE: z
+    .enum(['off', 'local', 's3'])
+    .optional()
+    .describe('Keep a copy of each finished video: `local` (in `ARCHIVE_DIR`), `s3` (in `ARCHIVE_S3_BUCKET`) or `off`. Default: `local` in a temporary folder in demo mode, `off` otherwise. Outside demo mode it needs `FINGERPRINT_SECRET`.'),
+  ARCHIVE_DIR: optionalString.describe('Folder of `ARCHIVE=local` (a volume every instance shares, in a fleet). Unset: a new temporary folder.'),
+  ARCHIVE_S3_BUCKET: optionalString.describe('Bucket of `ARCHIVE=s3` (required then); credentials from the standard AWS environment variables.'),
+  ARCHIVE_S3_ENDPOINT: optionalUrl(/^https?$/, 'https://s3.example.com').describe("Endpoint of an S3-compatible store. Unset: AWS's."),
+  ARCHIVE_S3_REGION: optionalString.describe("Region of the bucket. Unset: `AWS_REGION`, else `us-east-1`."),
+  ARCHIVE_S3_FORCE_PATH_STYLE: bool.default(false).describe('Path-style bucket URLs (`endpoint/bucket/key`), as most S3-compatible stores want.'),
+  ARCHIVE_S3_REDIRECT: bool.default(false).describe('Serve `/videos/…` links with a redirect to a presigned S3 URL instead of streaming through the gateway.'),
+  ARCHIVE_MAX_BYTES: int(1).max(2 ** 31 - 1).default(512 * 1024 * 1024).describe('Largest video archived; a larger one is aborted and recorded as failed (`too_large`).'),
+  ARCHIVE_TIMEOUT_MS: int(1).default(300_000).describe('Longest download of one video, redirects and body included.'),
+  ARCHIVE_CONCURRENCY: int(1).default(2).describe('Video downloads at once (they do not use the upstream API budget).'),
+  ARCHIVE_ALLOWED_HOSTS: list.describe('Comma-separated `host` or `host:port` entries exempt from the download guard (https only, public addresses only).'),
+  ARCHIVE_URL_TTL_MS: int(2000).default(3_600_000).describe('Life of a served `archive.url` link; links are minted per half of it.'),
+  ARCHIVE_RETENTION_DAYS: z.coerce.number().positive().optional().describe('`ARCHIVE=local` deletes archives older than this (for S3, a bucket lifecycle rule: see the README). Unset: kept.'),
+  PUBLIC_URL: optionalUrl(/^https?$/, 'https://gateway.example.com').describe("The gateway's public base URL, for absolute `archive.url` links. Unset: its own listen address."),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl(/^https?$/, 'http://127.0.0.1:4318').describe(
     'Turns tracing on: spans go over OTLP/HTTP to `<it>/v1/traces`. Unset (and no traces endpoint): tracing is off and its SDK is not loaded.',
   ),
@@ -199,6 +216,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const production = nodeEnv === 'production';
+  // Links and archives must outlive the process: their keys derive from the fingerprint secret.
+  // Demo mode (no UPSTREAM_URL) archives with a random one.
+  if (parsed.archive && parsed.archive !== 'off' && parsed.upstreamUrl && !fingerprintSecret) {
+    throw new ConfigError('Invalid configuration:\n  FINGERPRINT_SECRET: must be set when ARCHIVE is on (archives and their links are keyed by it) (got undefined)');
+  }
+  if (parsed.archive === 's3' && !parsed.archiveS3Bucket) throw new ConfigError('Invalid configuration:\n  ARCHIVE_S3_BUCKET: must be set when ARCHIVE=s3 (got undefined)');
   return {
     ...rest,
     // GraphiQL sends documents no manifest lists: with trusted documents only on request.

@@ -1,3 +1,4 @@
+import type { ArchiveService } from './archive/service.js';
 import type { Credential } from './credential.js';
 import type { Poller } from './poller/poller.js';
 import type { TaskCreator } from './upstream/task-creator.js';
@@ -30,6 +31,8 @@ export interface Context {
   readonly allowDefaultKeyCreate?: boolean | undefined;
   /** Distinct task ids one operation may ask for. */
   readonly maxTaskIds: number;
+  /** Set when archiving is on (ARCHIVE). */
+  readonly archive?: ArchiveService | undefined;
   /** Set for websocket operations: the connection. */
   readonly sink?: FrameSink | undefined;
   /** Set for websocket operations: the graphql-ws operation id. */

@@ -3,27 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildConnector } from 'undici';
-import type { Connector } from '../src/archive/connector.js';
 import { onDispose } from './helpers.js';
 
-/**
- * The connector every archive test uses: it opens sockets to loopback addresses only, so that no
- * test sends traffic off this machine even if the guard in front of it were broken.
- * `attempts` records each address a connection was asked for.
- */
-export function loopbackOnlyConnector(): Connector & { attempts: string[] } {
-  const open = buildConnector({ timeout: 5000 });
-  const attempts: string[] = [];
-  const connect: Connector = (options, callback) => {
-    attempts.push(options.hostname);
-    if (!/^127\.\d+\.\d+\.\d+$/.test(options.hostname) && options.hostname !== '::1') {
-      return callback(new Error(`The test connector refuses ${options.hostname}: tests stay on loopback.`), null);
-    }
-    open(options, callback);
-  };
-  return Object.assign(connect, { attempts });
-}
+export { loopbackOnlyConnector } from './loopback-connector.js';
 
 export interface VideoServer {
   /** `http://127.0.0.1:<port>` */

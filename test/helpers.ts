@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { createFleet } from '../src/fleet/index.js';
 import { createLogger } from '../src/logger.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.js';
+import { loopbackOnlyConnector } from './loopback-connector.js';
 
 /** Things to close after the file's tests, in reverse order of creation. */
 const disposables: (() => Promise<unknown> | unknown)[] = [];
@@ -63,7 +64,8 @@ export async function startGateway(
   const fleet = config.redisUrl
     ? await createFleet({ url: config.redisUrl, prefix: config.fleetPrefix, leaseTtlMs: config.leaseTtlMs, finalTaskTtlMs: config.finalTaskTtlMs, logger, connectTimeoutMs: 5000 })
     : undefined;
-  const gateway = createGateway({ config, logger, plugins, fleet });
+  // Video downloads (archiving) never leave loopback in tests, whatever the guard lets through.
+  const gateway = createGateway({ config, logger, plugins, fleet, archiveNetwork: { connect: loopbackOnlyConnector() } });
   const url = await gateway.start();
   let disposed = false;
   const dispose = async () => {

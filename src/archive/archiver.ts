@@ -170,11 +170,12 @@ export function createArchiver({
     storage,
     async dispose() {
       closed = true;
+      // First, so that what shutdown interrupts is not shared as an outcome with other instances.
+      await coordinator.dispose();
       for (const sleeper of [...sleepers]) sleeper.wake();
       for (const resolve of waiting.splice(0)) resolve();
       await downloader.dispose();
       await Promise.allSettled([...entries.values()].map((entry) => entry.promise));
-      await coordinator.dispose();
       await storage.dispose();
     },
   };

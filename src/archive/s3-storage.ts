@@ -23,27 +23,34 @@ const INCOMING_PREFIX = 'incoming/';
  * Archives as S3 objects with their metadata as object metadata. A body is uploaded (multipart,
  * streamed) under `incoming/`, then copied to its key with its metadata and the upload deleted:
  * the copy is the commit, so the archive appears whole or not at all.
- * The AWS SDK is imported here, on demand: a gateway that does not archive to S3 never loads it.
+ * The AWS SDK is imported here, on demand (each operation waits for it): a gateway that does not
+ * archive to S3 never loads it.
  */
-export async function createS3Storage({ bucket, endpoint, region, forcePathStyle = false, credentials }: S3StorageOptions): Promise<ArchiveStorage> {
-  const [{ S3Client, CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand }, { Upload }, { getSignedUrl }] = await Promise.all([
-    import('@aws-sdk/client-s3'),
-    import('@aws-sdk/lib-storage'),
-    import('@aws-sdk/s3-request-presigner'),
-  ]);
-  const client = new S3Client({
-    region: region ?? process.env.AWS_REGION ?? 'us-east-1',
-    forcePathStyle,
-    ...(endpoint ? { endpoint } : {}),
-    ...(credentials ? { credentials } : {}),
-  });
+export function createS3Storage({ bucket, endpoint, region, forcePathStyle = false, credentials }: S3StorageOptions): ArchiveStorage {
+  const loading = Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage'), import('@aws-sdk/s3-request-presigner')]).then(([s3, { Upload }, { getSignedUrl }]) => ({
+    ...s3,
+    Upload,
+    getSignedUrl,
+    client: new s3.S3Client({
+      region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+      forcePathStyle,
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+    }),
+  }));
+  // Not rejected unhandled if nobody archives before shutdown; each operation still sees the error.
+  loading.catch(() => {});
   const objectKey = (key: ArchiveKey) => ARCHIVE_PREFIX + archivePath(key);
 
-  const remove = (key: string) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).then(() => {}, () => {});
+  const remove = async (key: string) => {
+    const { client, DeleteObjectCommand } = await loading;
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => {});
+  };
 
   return {
     kind: 's3',
     async write(_key, body, contentType) {
+      const { client, Upload, CopyObjectCommand } = await loading;
       const incoming = `${INCOMING_PREFIX}${randomUUID()}`;
       const upload = new Upload({ client, params: { Bucket: bucket, Key: incoming, Body: body, ContentType: contentType } });
       // A failing body must end the upload (lib-storage aborts its multipart upload on error).
@@ -72,6 +79,7 @@ export async function createS3Storage({ bucket, endpoint, region, forcePathStyle
       };
     },
     async find(key) {
+      const { client, HeadObjectCommand } = await loading;
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: objectKey(key) }));
         const sha256 = head.Metadata?.sha256;
@@ -85,13 +93,17 @@ export async function createS3Storage({ bucket, endpoint, region, forcePathStyle
       }
     },
     async read(key, range) {
+      const { client, GetObjectCommand } = await loading;
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
       if (!(object.Body instanceof Readable)) throw new Error('The S3 client returned a body that is not a Node stream.');
       return object.Body;
     },
-    presign: (key, expiresInSeconds) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }), { expiresIn: expiresInSeconds }),
+    async presign(key, expiresInSeconds) {
+      const { client, GetObjectCommand, getSignedUrl } = await loading;
+      return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }), { expiresIn: expiresInSeconds });
+    },
     async dispose() {
-      client.destroy();
+      (await loading.catch(() => undefined))?.client.destroy();
     },
   };
 }

@@ -15,6 +15,11 @@ const VideoTaskLive = graphql(`
       submittedAt
       startedAt
       finishedAt
+      archive {
+        status
+        url
+        error
+      }
     }
   }
 `);
@@ -84,14 +89,27 @@ function show(task: Task): void {
     link.textContent = task.videoUrl ?? 'The upstream gave no video URL.';
     const video = document.createElement('video');
     video.controls = true;
-    if (task.videoUrl) video.src = task.videoUrl;
-    result.replaceChildren(video, link);
+    // The gateway's archived copy outlives the upstream's expiring link: play it once there is one.
+    const archived = task.archive?.status === 'ARCHIVED' ? task.archive.url : null;
+    const source = archived ?? task.videoUrl;
+    if (source) video.src = source;
+    const note = document.createElement('p');
+    note.id = 'archive-note';
+    note.textContent = archiveNote(task.archive);
+    result.replaceChildren(video, link, note);
   } else if (task.status === 'FAILURE') {
     const reason = document.createElement('p');
     reason.id = 'task-error';
     reason.textContent = task.error ?? 'The task failed.';
     result.replaceChildren(reason);
   }
+}
+
+function archiveNote(archive: Task['archive']): string {
+  if (!archive) return 'Playing the upstream\'s copy (archiving is off).';
+  if (archive.status === 'ARCHIVED') return 'Playing the gateway\'s archived copy.';
+  if (archive.status === 'PENDING') return 'Playing the upstream\'s copy while the gateway archives it…';
+  return `Playing the upstream's copy: archiving failed (${archive.error ?? 'unknown reason'}).`;
 }
 
 function showProblem(message: string): void {

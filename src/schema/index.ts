@@ -4,6 +4,7 @@ import './video-task.js';
 import './video-task-updated.js';
 import './video-tasks-updated.js';
 import './create-video-task.js';
+import './video-archive.js';
 
 /** The gateway's GraphQL schema, built once. */
 export const schema = builder.toSchema();

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { VIDEOS_PATH } from '../archive/links.js';
 import type { Logger } from '../logger.js';
 import type { DirectOperations } from './direct-operations.js';
 import { parseJsonBody, sendJson, sendRateLimited, serveMetrics } from './http.js';
@@ -31,6 +32,8 @@ export interface RouterOptions {
    * (a fleet's: without `event: complete`, so that clients reconnect elsewhere). @default not tracked
    */
   eventStreams?: Set<ServerResponse> | undefined;
+  /** `/videos/<token>`: archived videos (see videos.ts), when archiving is on. */
+  videos?: ((req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>) | undefined;
 }
 
 /**
@@ -38,7 +41,7 @@ export interface RouterOptions {
  * (the body read once with its limit, then the direct path or yoga). Websocket upgrades are not
  * requests: see websocket.ts.
  */
-export function createRouter({ yoga, direct, logger, bodyLimitBytes, readiness, metrics, livePage, clientAddress, maxSsePerAddress, rateLimit, eventStreams }: RouterOptions): RequestListener {
+export function createRouter({ yoga, direct, logger, bodyLimitBytes, readiness, metrics, livePage, clientAddress, maxSsePerAddress, rateLimit, eventStreams, videos }: RouterOptions): RequestListener {
   const streams = new Map<string, number>();
 
   /** Counts an SSE request against its address for as long as its response is open; false when over the limit. */
@@ -96,7 +99,8 @@ export function createRouter({ yoga, direct, logger, bodyLimitBytes, readiness, 
       eventStreams.add(res);
       res.once('close', () => eventStreams.delete(res));
     }
-    graphql(req, res, path).catch((error: unknown) => {
+    const handle = videos && path?.startsWith(VIDEOS_PATH) ? videos(req, res, path) : graphql(req, res, path);
+    handle.catch((error: unknown) => {
       logger.error({ err: error }, 'A request failed unexpectedly');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();

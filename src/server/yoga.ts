@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createYoga, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import type { Config } from '../config.js';
+import type { ArchiveService } from '../archive/service.js';
 import type { Context } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -36,6 +37,8 @@ export interface YogaServerOptions {
   poller: Poller;
   hub: SubscriptionHub;
   creator: TaskCreator;
+  /** Set when archiving is on: `VideoTask.archive`. */
+  archive?: ArchiveService | undefined;
   /** Checks list lengths and variable nesting of an operation's input. */
   checkInput: InputCheck;
   /** Where automatic persisted queries are registered (unused with `trusted`). */
@@ -50,7 +53,7 @@ export interface YogaServerOptions {
 }
 
 /** yoga with our plugins and context: what every transport executes operations through. */
-export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, creator, checkInput, apqStore, trusted, httpCache, plugins = [] }: YogaServerOptions) {
+export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, creator, archive, checkInput, apqStore, trusted, httpCache, plugins = [] }: YogaServerOptions) {
   const log = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => logger[level](args.length === 1 ? args[0] : { args });
   return createYoga<ServerContext, Context>({
     schema,
@@ -100,6 +103,7 @@ export function createYogaServer({ config, logger, metrics, resolveAuth, tasks, 
         creator,
         allowDefaultKeyCreate: config.allowDefaultKeyCreate,
         maxTaskIds: config.maxTaskIds,
+        archive,
         sink: 'sink' in initial ? initial.sink : undefined,
         operationId: 'operationId' in initial ? (initial.operationId as string | undefined) : undefined,
         stillWanted: stillWantedBy(initial),

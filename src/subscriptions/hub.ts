@@ -4,6 +4,7 @@ import { isFinalEvent, type TaskEvent, type Watch } from '../poller/poller.js';
 import { ErrorCode } from '../errors.js';
 import { codedError } from '../schema/errors.js';
 import { publicResult } from '../schema/public-errors.js';
+import { selectsField } from './selects-field.js';
 import { isTaskStream, type TaskStream, type TaskStreamEvent } from './task-stream.js';
 
 export interface SubscriptionHubOptions {
@@ -49,6 +50,10 @@ interface Group {
   readonly last: Map<string, { result: ExecutionResult; json: string }>;
   ended: boolean;
   chain: Promise<void> | undefined;
+  /** Whether the selection has `archive`: then a task's part ends once its archive settled, not at SUCCESS. */
+  readonly selectsArchive: boolean;
+  /** Tasks whose part waits (or waited) for their archive to settle. */
+  readonly awaitedArchives: Set<string>;
 }
 
 interface Member extends AsyncIterableIterator<ExecutionResult> {
@@ -153,7 +158,26 @@ export function createSubscriptionHub({
       for (const member of group.members) deliver(member, result, json);
       if (result.errors && countErrors) countErrors(result.errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')), group.members.size);
     }
-    if (isFinalEvent(event)) endPart(group, taskId);
+    if (isFinalEvent(event) && !awaitArchive(group, taskId, event)) endPart(group, taskId);
+  }
+
+  /**
+   * A final SUCCESS whose archive is still pending, for a group that selected `archive`: the task's
+   * part stays for one more event, the same task once its archive settled. Returns whether it waits.
+   */
+  function awaitArchive(group: Group, taskId: string, event: TaskEvent): boolean {
+    const { archive, credential } = group.args.contextValue as Context;
+    if (!group.selectsArchive || group.awaitedArchives.has(taskId) || !archive || !credential || event.type !== 'task') return false;
+    const settling = archive.pending(credential, event.task);
+    if (!settling) return false;
+    group.awaitedArchives.add(taskId);
+    settling.then(
+      () => {
+        if (!group.ended) run(group, taskId, event);
+      },
+      () => endPart(group, taskId),
+    );
+    return true;
   }
 
   /** A task's part of the stream is over (final state, or a final failure of that task). */
@@ -235,8 +259,8 @@ export function createSubscriptionHub({
       // The group keeps what execution needs, not the subscriber's whole argument object.
       // Nor its context, which holds its connection or HTTP request: the fields that resolvers use.
       const { schema, document, variableValues, operationName } = args;
-      const { credential, credentialProblem, tasks, poller, maxTaskIds } = context;
-      const contextValue: Context = { credential, credentialProblem, tasks, poller, maxTaskIds };
+      const { credential, credentialProblem, tasks, poller, maxTaskIds, archive } = context;
+      const contextValue: Context = { credential, credentialProblem, tasks, poller, maxTaskIds, archive };
       const created: Group = {
         key,
         args: { schema, document, variableValues, operationName, contextValue },
@@ -246,6 +270,8 @@ export function createSubscriptionHub({
         last: new Map(),
         ended: false,
         chain: undefined,
+        selectsArchive: archive !== undefined && selectsField(document, operationName, 'archive'),
+        awaitedArchives: new Set(),
       };
       groups.set(key, (group = created));
       try {

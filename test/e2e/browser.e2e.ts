@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +104,37 @@ describe('in a real browser', () => {
     await expect.poll(() => page.locator('body').getAttribute('data-complete'), { timeout: 30_000 }).toBe('true');
     expect(await page.locator('body').getAttribute('data-status')).toBe('SUCCESS');
     expect(await page.locator('#problem').isHidden()).toBe(true);
+    await page.close();
+  });
+
+  it('should play the archived copy on the live page, seekable, and say so', async () => {
+    const simulator = await startSimulator({ durationMs: 500 });
+    const archiving = await startGateway({
+      upstreamUrl: simulator.url,
+      upstreamApiKey: 'demo-key',
+      livePage: true,
+      archive: 'local',
+      archiveDir: mkdtempSync(join(tmpdir(), 'e2e-archive-')),
+      archiveAllowedHosts: [new URL(simulator.url).host],
+      fingerprintSecret: 'e2e-secret',
+    });
+    const page = await browser.newPage();
+    await page.goto(archiving.url);
+    await page.locator('#task-id').fill('e2e-archive-1');
+    await page.locator('#watch-button').click();
+    await expect.poll(() => page.locator('body').getAttribute('data-complete'), { timeout: 30_000 }).toBe('true');
+    expect(await page.locator('#archive-note').innerText()).toBe("Playing the gateway's archived copy.");
+    const video = page.locator('video');
+    expect(await video.getAttribute('src')).toMatch(new RegExp(`^${archiving.url}/videos/`));
+    // The browser loads the 4-second fixture and seeks in it (Range requests to /videos/…).
+    await expect.poll(() => video.evaluate((el: HTMLVideoElement) => el.readyState), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect(await video.evaluate((el: HTMLVideoElement) => Math.round(el.duration))).toBe(4);
+    await video.evaluate((el: HTMLVideoElement) => new Promise((resolve) => {
+      el.addEventListener('seeked', resolve, { once: true });
+      el.currentTime = 3;
+    }));
+    expect(await video.evaluate((el: HTMLVideoElement) => el.currentTime)).toBe(3);
+    await shot(page, 'live-page-archived');
     await page.close();
   });
 

@@ -14,6 +14,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query TaskArchive($id: ID!) {\n    videoTask(id: $id) {\n      status\n      archive {\n        status\n        url\n        sizeBytes\n        contentType\n        sha256\n        archivedAt\n        error\n      }\n    }\n  }\n": typeof types.TaskArchiveDocument,
+    "\n  subscription ArchiveUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n      ...ArchiveStatus\n    }\n  }\n  fragment ArchiveStatus on VideoTask {\n    archive {\n      status\n      url\n    }\n  }\n": typeof types.ArchiveUpdatedDocument,
+    "\n  subscription ArchivesUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      archive {\n        status\n      }\n    }\n  }\n": typeof types.ArchivesUpdatedDocument,
+    "\n  subscription StatusUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n      videoUrl\n    }\n  }\n": typeof types.StatusUpdatedDocument,
+    "\n  query S3TaskArchive($id: ID!) {\n    videoTask(id: $id) {\n      status\n      archive {\n        status\n        url\n        sha256\n      }\n    }\n  }\n": typeof types.S3TaskArchiveDocument,
     "\n  query VideoTask($id: ID!) {\n    videoTask(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n      action\n      upstreamStatus\n    }\n  }\n": typeof types.VideoTaskDocument,
     "\n  query VideoTasks($ids: [ID!]!) {\n    videoTasks(ids: $ids) {\n      id\n      status\n      progress\n    }\n  }\n": typeof types.VideoTasksDocument,
     "\n  subscription VideoTaskUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": typeof types.VideoTaskUpdatedDocument,
@@ -22,6 +27,11 @@ type Documents = {
     "\n  mutation CreateVideoTask($input: CreateVideoTaskInput!) {\n    createVideoTask(input: $input) {\n      id\n      status\n      progress\n      submittedAt\n      upstreamStatus\n    }\n  }\n": typeof types.CreateVideoTaskDocument,
 };
 const documents: Documents = {
+    "\n  query TaskArchive($id: ID!) {\n    videoTask(id: $id) {\n      status\n      archive {\n        status\n        url\n        sizeBytes\n        contentType\n        sha256\n        archivedAt\n        error\n      }\n    }\n  }\n": types.TaskArchiveDocument,
+    "\n  subscription ArchiveUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n      ...ArchiveStatus\n    }\n  }\n  fragment ArchiveStatus on VideoTask {\n    archive {\n      status\n      url\n    }\n  }\n": types.ArchiveUpdatedDocument,
+    "\n  subscription ArchivesUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      archive {\n        status\n      }\n    }\n  }\n": types.ArchivesUpdatedDocument,
+    "\n  subscription StatusUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n      videoUrl\n    }\n  }\n": types.StatusUpdatedDocument,
+    "\n  query S3TaskArchive($id: ID!) {\n    videoTask(id: $id) {\n      status\n      archive {\n        status\n        url\n        sha256\n      }\n    }\n  }\n": types.S3TaskArchiveDocument,
     "\n  query VideoTask($id: ID!) {\n    videoTask(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n      action\n      upstreamStatus\n    }\n  }\n": types.VideoTaskDocument,
     "\n  query VideoTasks($ids: [ID!]!) {\n    videoTasks(ids: $ids) {\n      id\n      status\n      progress\n    }\n  }\n": types.VideoTasksDocument,
     "\n  subscription VideoTaskUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": types.VideoTaskUpdatedDocument,
@@ -44,6 +54,26 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskArchive($id: ID!) {\n    videoTask(id: $id) {\n      status\n      archive {\n        status\n        url\n        sizeBytes\n        contentType\n        sha256\n        archivedAt\n        error\n      }\n    }\n  }\n"): (typeof documents)["\n  query TaskArchive($id: ID!) {\n    videoTask(id: $id) {\n      status\n      archive {\n        status\n        url\n        sizeBytes\n        contentType\n        sha256\n        archivedAt\n        error\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ArchiveUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n      ...ArchiveStatus\n    }\n  }\n  fragment ArchiveStatus on VideoTask {\n    archive {\n      status\n      url\n    }\n  }\n"): (typeof documents)["\n  subscription ArchiveUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n      ...ArchiveStatus\n    }\n  }\n  fragment ArchiveStatus on VideoTask {\n    archive {\n      status\n      url\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ArchivesUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      archive {\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ArchivesUpdated($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      archive {\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription StatusUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n      videoUrl\n    }\n  }\n"): (typeof documents)["\n  subscription StatusUpdated($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      status\n      videoUrl\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query S3TaskArchive($id: ID!) {\n    videoTask(id: $id) {\n      status\n      archive {\n        status\n        url\n        sha256\n      }\n    }\n  }\n"): (typeof documents)["\n  query S3TaskArchive($id: ID!) {\n    videoTask(id: $id) {\n      status\n      archive {\n        status\n        url\n        sha256\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

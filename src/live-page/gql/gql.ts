@@ -17,12 +17,12 @@ import * as types from './graphql.js';
 type Documents = {
     "\n  mutation CreateLiveTask($input: CreateVideoTaskInput!) {\n    createVideoTask(input: $input) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": typeof types.CreateLiveTaskDocument,
     "\n  subscription SessionTasks($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": typeof types.SessionTasksDocument,
-    "\n  subscription VideoTaskLive($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n    }\n  }\n": typeof types.VideoTaskLiveDocument,
+    "\n  subscription VideoTaskLive($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n      archive {\n        status\n        url\n        error\n      }\n    }\n  }\n": typeof types.VideoTaskLiveDocument,
 };
 const documents: Documents = {
     "\n  mutation CreateLiveTask($input: CreateVideoTaskInput!) {\n    createVideoTask(input: $input) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": types.CreateLiveTaskDocument,
     "\n  subscription SessionTasks($ids: [ID!]!) {\n    videoTasksUpdated(ids: $ids) {\n      id\n      status\n      progress\n      videoUrl\n      error\n    }\n  }\n": types.SessionTasksDocument,
-    "\n  subscription VideoTaskLive($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n    }\n  }\n": types.VideoTaskLiveDocument,
+    "\n  subscription VideoTaskLive($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n      archive {\n        status\n        url\n        error\n      }\n    }\n  }\n": types.VideoTaskLiveDocument,
 };
 
 /**
@@ -36,7 +36,7 @@ export function graphql(source: "\n  subscription SessionTasks($ids: [ID!]!) {\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription VideoTaskLive($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n    }\n  }\n"): typeof import('./graphql.js').VideoTaskLiveDocument;
+export function graphql(source: "\n  subscription VideoTaskLive($id: ID!) {\n    videoTaskUpdated(id: $id) {\n      id\n      status\n      progress\n      videoUrl\n      error\n      submittedAt\n      startedAt\n      finishedAt\n      archive {\n        status\n        url\n        error\n      }\n    }\n  }\n"): typeof import('./graphql.js').VideoTaskLiveDocument;
 
 
 export function graphql(source: string) {

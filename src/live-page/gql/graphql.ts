@@ -29,6 +29,15 @@ export type CreateVideoTaskInput = {
   watermark?: boolean | null | undefined;
 };
 
+/** Where the gateway's copy of a finished task's video is. ARCHIVED and FAILED are final. */
+export type VideoArchiveStatus =
+  /** Stored: `url` serves it. */
+  | 'ARCHIVED'
+  /** Not stored, and not retried: `error` says why. */
+  | 'FAILED'
+  /** Being downloaded (or looked up in the store). */
+  | 'PENDING';
+
 /** Where a task is in its life. SUCCESS and FAILURE are final. */
 export type VideoTaskStatus =
   /** Failed: `error` says why. */
@@ -63,7 +72,7 @@ export type VideoTaskLiveSubscriptionVariables = Exact<{
 }>;
 
 
-export type VideoTaskLiveSubscription = { videoTaskUpdated: { id: string, status: VideoTaskStatus, progress: number, videoUrl: string | null, error: string | null, submittedAt: string | null, startedAt: string | null, finishedAt: string | null } };
+export type VideoTaskLiveSubscription = { videoTaskUpdated: { id: string, status: VideoTaskStatus, progress: number, videoUrl: string | null, error: string | null, submittedAt: string | null, startedAt: string | null, finishedAt: string | null, archive: { status: VideoArchiveStatus, url: string | null, error: string | null } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -117,6 +126,11 @@ export const VideoTaskLiveDocument = new TypedDocumentString(`
     submittedAt
     startedAt
     finishedAt
+    archive {
+      status
+      url
+      error
+    }
   }
 }
-    `, {"hash":"sha256:02c893f594e08ea053ebae6b2d3f02a28fb2b52378d85201d21a9fe532e72d82"}) as unknown as TypedDocumentString<VideoTaskLiveSubscription, VideoTaskLiveSubscriptionVariables>;
+    `, {"hash":"sha256:b2460878d7065946a44e5587100b3acb6c7229b1fb57ae2042a9fbd411003f9d"}) as unknown as TypedDocumentString<VideoTaskLiveSubscription, VideoTaskLiveSubscriptionVariables>;
