@@ -37,6 +37,7 @@ import { withRetries } from './upstream/retry.js';
 import { createTaskSource } from './upstream/task-source.js';
 import type { Fleet } from './fleet/index.js';
 import { readinessOf } from './server/readiness.js';
+import { createRedisIdempotencyStore } from './fleet/idempotency.js';
 import { createMemoryIdempotencyStore } from './upstream/idempotency.js';
 import { createTaskCreator } from './upstream/task-creator.js';
 import { createCredentialGate } from './upstream/credential-gate.js';
@@ -113,7 +114,8 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     createTask: client.createTask,
     limiter,
     breaker,
-    store: createMemoryIdempotencyStore({ maxEntries: config.idempotencyCacheSize }),
+    // A fleet keeps keys in Redis, so that a repeat on another instance finds them.
+    store: fleet ? createRedisIdempotencyStore({ redis: fleet.redis, prefix: fleet.prefix }) : createMemoryIdempotencyStore({ maxEntries: config.idempotencyCacheSize }),
     createTimeoutMs: config.createTimeoutMs,
     ttlMs: config.idempotencyTtlMs,
     // A subscription right after the create starts from the created state, without a poll.
