@@ -23,7 +23,7 @@ import { loadTrustedDocuments } from './server/use-persisted-operations.js';
 import { createRouter } from './server/router.js';
 import { createClientAddresses, parseTrustProxy } from './server/client-address.js';
 import { limitConnectionsPerAddress } from './server/connection-limit.js';
-import { createOperationRateLimit } from './server/rate-limit.js';
+import { createFleetRateStore, createOperationRateLimit } from './server/rate-limit.js';
 import { createVideoRoute } from './server/videos.js';
 import { traceSubscribe, useTracing } from './server/use-tracing.js';
 import { attachWebSockets } from './server/websocket.js';
@@ -187,7 +187,12 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     : createDirectOperations({ yoga, resolveAuth, logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation });
   // Limits by client: addresses (behind TRUST_PROXY), and operations per second per credential.
   const addresses = createClientAddresses(parseTrustProxy(config.trustProxy));
-  const operations = config.rateLimitPerCredential > 0 ? createOperationRateLimit({ perSecond: config.rateLimitPerCredential }) : undefined;
+  const perSecond = config.rateLimitPerCredential;
+  // Fleet-wide in a fleet: the counts live in its Redis.
+  const operations =
+    perSecond > 0
+      ? createOperationRateLimit({ perSecond, store: fleet ? createFleetRateStore({ client: fleet.redis.client, prefix: fleet.prefix, perSecond }) : undefined })
+      : undefined;
   // A client's own token is its key; clients riding on UPSTREAM_API_KEY (or sending none) are told apart by address.
   const rateKey = (authorization: unknown, address: () => string) => {
     const { credential } = authorization ? resolveAuth(authorization) : { credential: undefined };

@@ -52,7 +52,7 @@ export const settings = {
   RATE_LIMIT_PER_CREDENTIAL: int(0)
     .default(0)
     .describe(
-      'Operations per second per credential (each GraphQL HTTP request and each subscription start counts one; clients riding on `UPSTREAM_API_KEY` are counted by address); beyond it `RATE_LIMITED`. 0: off.',
+      'Operations per second per credential (each GraphQL HTTP request and each subscription start counts one; clients riding on `UPSTREAM_API_KEY` are counted by address; fleet-wide in fleet mode); beyond it `RATE_LIMITED`. 0: off.',
     ),
   TRUST_PROXY: optionalString
     .refine((v) => v === undefined || /^\d+$/.test(v) || v.split(',').every((e) => isAddressOrRange(e.trim())), {

@@ -210,3 +210,20 @@ async function redisKeys(redis: TestRedis, pattern: string): Promise<string[]> {
     client.disconnect();
   }
 }
+
+describe('RATE_LIMIT_PER_CREDENTIAL in a fleet', () => {
+  it("should count a credential's operations across the instances of a fleet", async () => {
+    const redis = await startRedis();
+    const simulator = await startSimulator();
+    const a = await startMember(redis, simulator.url, { rateLimitPerCredential: 2 });
+    const b = await startMember(redis, simulator.url, { rateLimitPerCredential: 2 });
+    const post = (gw: TestGateway, token: string) =>
+      fetch(gw.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: print(VideoTaskQuery), variables: { id: 'rate-1' } }),
+      }).then((r) => r.status);
+    expect([await post(a, 'fleet-busy'), await post(b, 'fleet-busy'), await post(a, 'fleet-busy')]).toEqual([200, 200, 429]);
+    expect(await post(b, 'fleet-calm')).toBe(200);
+  });
+});

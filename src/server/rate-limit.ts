@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface OperationRateLimitOptions {
   /** Operations per second per key. */
@@ -31,4 +32,19 @@ export function createOperationRateLimit({ perSecond, store }: OperationRateLimi
       }
     },
   };
+}
+
+/**
+ * The fleet-wide store of {@link createOperationRateLimit}: counts in the fleet's Redis, so that a
+ * credential's rate holds across instances. While Redis is unreachable each instance counts on its
+ * own (rate-limiter-flexible's insurance limiter) rather than refusing or letting everything through.
+ */
+export function createFleetRateStore({ client, prefix, perSecond }: { client: Redis; prefix: string; perSecond: number }): RateLimiterAbstract {
+  return new RateLimiterRedis({
+    storeClient: client,
+    points: perSecond,
+    duration: 1,
+    keyPrefix: `${prefix}ops`,
+    insuranceLimiter: new RateLimiterMemory({ points: perSecond, duration: 1, keyPrefix: 'ops' }),
+  });
 }
