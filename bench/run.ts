@@ -1,11 +1,12 @@
 // `npm run bench` (full) or `npm run bench -- --quick` (under a minute): starts the simulator
 // (50 ms per answer), the gateway in its production configuration and the reference servers on
-// loopback, prints a Markdown table and writes bench/results.json. Figures, not pass/fail.
+// loopback (and, for the fleet, a throwaway redis-server), prints a Markdown table and writes bench/results.json. Figures, not pass/fail.
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { createSimulator } from '../src/simulator/index.js';
 import { amplification } from './scenarios/amplification.js';
 import { capacity } from './scenarios/capacity.js';
+import { fleet } from './scenarios/fleet.js';
 import { notificationLatency } from './scenarios/latency.js';
 import { queries } from './scenarios/queries.js';
 import { startup } from './scenarios/startup.js';
@@ -92,6 +93,26 @@ try {
     log('| poll interval | samples | mean | p50 | p90 | p99 | max | floor (mean: half an interval) |');
     log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     log(`| ${l.pollIntervalMs} ms | ${l.samples} | ${l.meanMs} ms | ${l.p50Ms} ms | ${l.p90Ms} ms | ${l.p99Ms} ms | ${l.maxMs} ms | ${l.expectedMeanMs} ms |`);
+    log(`(${round((performance.now() - began) / 1000, 1)} s)`);
+    log();
+  }
+  if (wanted('fleet')) {
+    const began = performance.now();
+    const f = await fleet(simulator, { quick });
+    results.fleet = f;
+    log(`## 5. Fleet: ${f.instances} instances on one Redis (POLL_INTERVAL_MS ${f.pollIntervalMs}, LEASE_TTL_MS ${f.leaseTtlMs}; load average up to ${f.loadAverage})`);
+    log();
+    log('| mode | tenancy | subscribers S | tasks | (credential, task) keys | ticks | upstream calls | calls per (key, tick) | Redis commands/s | per 1,000 watched keys |');
+    log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of f.rows) log(`| ${r.mode} | ${r.tenancy} | ${r.subscribers} | ${r.tasks} | ${r.keys} | ${r.ticks} | ${r.upstreamCalls} | **${r.callsPerKeyTick.toFixed(2)}** | ${r.redisCommandsPerSecond ?? '–'} | ${r.redisCommandsPerSecondPer1000Keys ?? '–'} |`);
+    log();
+    log('Targets: 1.00 with Redis, 3.00 without (each instance polls for itself).');
+    log();
+    log('| upstream change → client event | samples | p50 | p99 |');
+    log('| --- | ---: | ---: | ---: |');
+    for (const l of f.latency) log(`| ${l.mode} | ${l.samples} | ${l.p50Ms} ms | ${l.p99Ms} ms |`);
+    log();
+    log(`Takeover after SIGKILL of the owner (kill → the task's next upstream poll by another instance): **${f.takeover.ms} ms** (target ≤ LEASE_TTL_MS + one interval = ${f.takeover.targetMs} ms).`);
     log(`(${round((performance.now() - began) / 1000, 1)} s)`);
     log();
   }

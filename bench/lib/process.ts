@@ -11,6 +11,8 @@ export interface ServerProcess {
   /** CPU time the process has used so far, in ms (from /proc). */
   cpuMs(): number;
   stop(): Promise<void>;
+  /** SIGKILL: the process dies without a goodbye (a crash, a lost node). */
+  kill(): Promise<void>;
 }
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -51,10 +53,16 @@ export async function startServer(name: string, script: string, env: Record<stri
     },
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+      }),
+    kill: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
       }),
   };
 }

@@ -21,6 +21,7 @@ export interface SubscriberFleet {
 export async function openFleet({
   url,
   token,
+  tokenFor = () => token,
   connections,
   perConnection,
   taskIdFor,
@@ -29,6 +30,8 @@ export async function openFleet({
 }: {
   url: string;
   token: string;
+  /** A bearer token per connection (many tenants); `token` for all when not given. */
+  tokenFor?: (connection: number) => string;
   connections: number;
   perConnection: number;
   taskIdFor: (subscription: number) => string;
@@ -45,7 +48,7 @@ export async function openFleet({
     const ids = new Map<string, string>();
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${tokenFor(c)}` } })));
       socket.on('message', (data) => {
         const message = JSON.parse(String(data)) as { type: string; id?: string; payload?: Received['payload'] };
         if (message.type === 'connection_ack') {
