@@ -179,7 +179,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
   const apqStore = fleet
     ? createRedisQueryStore({ redis: fleet.redis, prefix: config.fleetPrefix, ttlMs: config.apqTtlMs })
     : createMemoryQueryStore({ max: config.apqCacheSize });
-  const httpCache = createHttpCache({ maxAgeS: config.cacheMaxAgeS, varyOrigin: config.corsOrigins !== undefined });
+  const httpCache = createHttpCache({ maxAgeS: config.cacheMaxAgeS, archiveLinkLifeS: Math.floor(config.archiveUrlTtlMs / 2000), varyOrigin: config.corsOrigins !== undefined });
   const yoga = createYogaServer({ config, logger, metrics, resolveAuth, tasks, poller, hub, creator, archive: archiving?.service, checkInput, apqStore, trusted, httpCache, plugins: [...(tracing.enabled ? [useTracing(tracing)] : []), ...plugins] });
   // With trusted documents every request goes through yoga, where the documents are resolved.
   const direct: DirectOperations = trusted

@@ -213,3 +213,33 @@ describe('subscriptions and archives', () => {
     expect(late.map((r) => r.data?.videoTaskUpdated.archive?.status)).toEqual(['ARCHIVED']);
   });
 });
+
+describe('HTTP caching of answers that select the archive', () => {
+  const get = (endpoint: string, id: string) =>
+    fetch(`${endpoint}?query=${encodeURIComponent('query ($id: ID!) { videoTask(id: $id) { status archive { status url } } }')}&variables=${encodeURIComponent(JSON.stringify({ id }))}`, {
+      headers: { accept: 'application/json', ...auth },
+    });
+
+  it('should not let a browser keep an answer whose archive is PENDING, and bound the age of one with a link by the link life', async () => {
+    const simulator = await startSimulator({ durationMs: 0 });
+    const { endpoint } = await startGateway({
+      upstreamUrl: simulator.url,
+      archive: 'local',
+      archiveDir: await tempDir(),
+      archiveAllowedHosts: [new URL(simulator.url).host],
+      fingerprintSecret: 'test-secret',
+      cacheMaxAgeS: 600,
+      archiveUrlTtlMs: 20_000,
+    });
+    const first = await get(endpoint, 'cache-archive-1');
+    expect(((await first.json()) as { data: { videoTask: { archive: { status: string } } } }).data.videoTask.archive.status).toBe('PENDING');
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+    const settled = await waitFor(async () => {
+      const answer = await get(endpoint, 'cache-archive-1');
+      const body = (await answer.json()) as { data: { videoTask: { archive: { status: string } } } };
+      return body.data.videoTask.archive.status === 'ARCHIVED' ? answer : undefined;
+    });
+    expect(settled.headers.get('cache-control')).toBe('private, max-age=10');
+    expect(settled.headers.get('etag')).toBeTruthy();
+  });
+});

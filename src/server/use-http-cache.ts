@@ -8,6 +8,8 @@ import { isFinal } from '../upstream/video-task.js';
 export interface HttpCacheOptions {
   /** The longest `max-age` of an answer about settled tasks, in seconds; 0 caches nothing. @default 60 */
   maxAgeS?: number | undefined;
+  /** How long an `archive.url` link served now stays valid at least, in seconds (half `ARCHIVE_URL_TTL_MS`). @default 1800 */
+  archiveLinkLifeS?: number | undefined;
   /** Whether answers vary by `Origin` too (CORS is on). @default false */
   varyOrigin?: boolean | undefined;
   /** The clock, in ms since the epoch. @default Date.now */
@@ -26,9 +28,11 @@ interface Reads {
  * without errors that read only settled tasks (SUCCESS or FAILURE: they never change) may be
  * reused for `maxAgeS`, never longer than the remaining life of a signed video link in it, and
  * carries an ETag made from the credential fingerprint and the content (304 on If-None-Match);
- * anything else is `no-cache`. POST answers are left alone: browsers do not reuse them.
+ * anything else is `no-cache`. A selected `archive` counts too: a `PENDING` one is not settled
+ * (no-cache), and an archive link bounds the age like a signed video link. POST answers are left
+ * alone: browsers do not reuse them.
  */
-export function createHttpCache({ maxAgeS = 60, varyOrigin = false, now = Date.now }: HttpCacheOptions = {}) {
+export function createHttpCache({ maxAgeS = 60, archiveLinkLifeS = 1800, varyOrigin = false, now = Date.now }: HttpCacheOptions = {}) {
   const reads = new WeakMap<Request, Reads>();
   const vary = ['Authorization', 'Accept', ...(varyOrigin ? ['Origin'] : [])];
 
@@ -70,12 +74,14 @@ export function createHttpCache({ maxAgeS = 60, varyOrigin = false, now = Date.n
       const seconds = response.status === 200 ? freshFor(seen) : 0;
       if (seconds === 0) return void response.headers.set('cache-control', 'private, no-cache');
       const body = await response.text();
-      if (hasErrors(body)) {
+      const archives = archivesIn(body);
+      if (archives === undefined || archives.pending) {
         response.headers.set('cache-control', 'private, no-cache');
         return setResponse(new fetchAPI.Response(body, { status: response.status, headers: response.headers }));
       }
+      const maxAge = archives.links ? Math.min(seconds, archiveLinkLifeS) : seconds;
       const headers = new fetchAPI.Headers(response.headers);
-      headers.set('cache-control', `private, max-age=${seconds}`);
+      headers.set('cache-control', `private, max-age=${maxAge}`);
       headers.set('etag', etagOf(seen!.fingerprint!, headers.get('content-type') ?? '', body));
       if (matches(request.headers.get('if-none-match'), headers.get('etag')!)) {
         headers.delete('content-type');
@@ -95,12 +101,34 @@ function isJson(contentType: string | null): boolean {
   return contentType !== null && (contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json'));
 }
 
-function hasErrors(body: string): boolean {
+/**
+ * What the answer's selected archives say: whether one is still `PENDING`, and whether one carries
+ * a link; undefined when the answer has errors or is not JSON (never cached).
+ */
+function archivesIn(body: string): { pending: boolean; links: boolean } | undefined {
+  let parsed: { errors?: unknown; data?: unknown };
   try {
-    return (JSON.parse(body) as { errors?: unknown }).errors !== undefined;
+    parsed = JSON.parse(body) as typeof parsed;
   } catch {
-    return true;
+    return undefined;
   }
+  if (parsed.errors !== undefined) return undefined;
+  const found = { pending: false, links: false };
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 8 || typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) return value.forEach((v) => visit(v, depth + 1));
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'archive' && typeof v === 'object' && v !== null) {
+        const archive = v as { status?: unknown; url?: unknown };
+        if (archive.status === 'PENDING') found.pending = true;
+        if (typeof archive.url === 'string') found.links = true;
+        // An archive selected without its status may be pending: judge by what was selected.
+        if (archive.status === undefined && archive.url === undefined) found.pending = true;
+      } else visit(v, depth + 1);
+    }
+  };
+  visit(parsed.data, 0);
+  return found;
 }
 
 /** Differs per credential (its fingerprint, never the token) and per content and media type. */
