@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
+import { registerFleetMetrics } from './fleet/metrics.js';
 import { maskError, type Plugin } from 'graphql-yoga';
 import type { Connector, ResolveHost } from './archive/connector.js';
 import type { ArchiveCoordinator } from './archive/once.js';
@@ -23,7 +24,7 @@ import { loadTrustedDocuments } from './server/use-persisted-operations.js';
 import { createRouter } from './server/router.js';
 import { createClientAddresses, parseTrustProxy } from './server/client-address.js';
 import { limitConnectionsPerAddress } from './server/connection-limit.js';
-import { createFleetRateStore, createOperationRateLimit } from './server/rate-limit.js';
+import { createRequestRateLimit } from './server/rate-limit.js';
 import { createVideoRoute } from './server/videos.js';
 import { traceSubscribe, useTracing } from './server/use-tracing.js';
 import { attachWebSockets } from './server/websocket.js';
@@ -155,13 +156,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     onListenerError: (error) => logger.error({ err: error }, 'A subscription failed to handle a task event'),
   });
   metrics.gauge('poll_loops_active', 'Poll loops running (one per credential and task).', () => poller.activeLoops);
-  if (fleet) {
-    metrics.gauge('fleet_redis_up', 'Fleet mode: 1 while Redis answers, 0 while this instance polls locally.', () => (fleet.redis.state === 'ok' ? 1 : 0));
-    metrics.gauge('fleet_leases_held', 'Fleet mode: leases on poll loops this instance holds in Redis.', () => fleet.ownership.held);
-    metrics.gauge('fleet_fallback_loops', 'Fleet mode: poll loops run without a lease because Redis is unreachable.', () => fleet.ownership.fallback);
-    metrics.gauge('fleet_channels', 'Fleet mode: Redis channels this instance subscribes to (one per watched key).', () => fleet.bus.topics);
-    metrics.counter('fleet_lease_takeovers_total', 'Fleet mode: poll loops taken over from another instance (dead or gone).', () => fleet.ownership.takeovers);
-  }
+  if (fleet) registerFleetMetrics(metrics, fleet);
   const hub = createSubscriptionHub({
     maskError: (error) => maskError(error, 'Unexpected error.', !config.production) as typeof error,
     countErrors: metrics.countErrors,
@@ -187,18 +182,7 @@ export function createGateway({ config, logger, demo = false, tracing = noTracin
     : createDirectOperations({ yoga, resolveAuth, logger, countErrors: metrics.countErrors, observeOperation: metrics.observeOperation });
   // Limits by client: addresses (behind TRUST_PROXY), and operations per second per credential.
   const addresses = createClientAddresses(parseTrustProxy(config.trustProxy));
-  const perSecond = config.rateLimitPerCredential;
-  // Fleet-wide in a fleet: the counts live in its Redis.
-  const operations =
-    perSecond > 0
-      ? createOperationRateLimit({ perSecond, store: fleet ? createFleetRateStore({ client: fleet.redis.client, prefix: fleet.prefix, perSecond }) : undefined })
-      : undefined;
-  // A client's own token is its key; clients riding on UPSTREAM_API_KEY (or sending none) are told apart by address.
-  const rateKey = (authorization: unknown, address: () => string) => {
-    const { credential } = authorization ? resolveAuth(authorization) : { credential: undefined };
-    return credential ? `credential:${credential.fingerprint}` : `address:${address()}`;
-  };
-  const rateLimit = operations && { perSecond: config.rateLimitPerCredential, take: operations.take, keyOf: (req: IncomingMessage) => rateKey(req.headers.authorization, () => addresses.of(req)) };
+  const rateLimit = createRequestRateLimit({ perSecond: config.rateLimitPerCredential, resolveAuth, addresses, fleet });
   const eventStreams = fleet ? new Set<ServerResponse>() : undefined;
   const server = createServer(
     // A request must arrive within BODY_TIMEOUT_MS (408 from node), checked every second or sooner.

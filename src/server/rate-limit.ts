@@ -1,5 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AuthResolver } from './auth.js';
+import type { ClientAddresses } from './client-address.js';
 
 export interface OperationRateLimitOptions {
   /** Operations per second per key. */
@@ -47,4 +50,37 @@ export function createFleetRateStore({ client, prefix, perSecond }: { client: Re
     keyPrefix: `${prefix}ops`,
     insuranceLimiter: new RateLimiterMemory({ points: perSecond, duration: 1, keyPrefix: 'ops' }),
   });
+}
+
+export interface RequestRateLimitOptions {
+  /** `RATE_LIMIT_PER_CREDENTIAL`; 0 turns the limit off. */
+  perSecond: number;
+  resolveAuth: AuthResolver;
+  addresses: ClientAddresses;
+  /** In a fleet the counts live in its Redis, so that the limit is fleet-wide. @default this process's memory */
+  fleet?: { redis: { client: Redis }; prefix: string } | undefined;
+}
+
+/** The limit as the router and the websockets use it, keyed per request; undefined when off. */
+export interface RequestRateLimit extends OperationRateLimit {
+  perSecond: number;
+  keyOf(req: IncomingMessage): string;
+}
+
+/**
+ * A client's own token is its key (by fingerprint); clients riding on `UPSTREAM_API_KEY` (or sending
+ * none) are told apart by address.
+ */
+export function createRequestRateLimit({ perSecond, resolveAuth, addresses, fleet }: RequestRateLimitOptions): RequestRateLimit | undefined {
+  if (perSecond <= 0) return undefined;
+  const store = fleet ? createFleetRateStore({ client: fleet.redis.client, prefix: fleet.prefix, perSecond }) : undefined;
+  const { take } = createOperationRateLimit({ perSecond, store });
+  return {
+    perSecond,
+    take,
+    keyOf(req) {
+      const { credential } = req.headers.authorization ? resolveAuth(req.headers.authorization) : { credential: undefined };
+      return credential ? `credential:${credential.fingerprint}` : `address:${addresses.of(req)}`;
+    },
+  };
 }
