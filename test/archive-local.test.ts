@@ -54,8 +54,18 @@ describe('archiver with local storage', () => {
     const dir = await tempDir();
     await archiver(server, dir).settled(key('t1'), `${server.url}/t1.mp4`);
     const files = await readdir(join(dir, key('t1').fingerprint));
-    expect(files.sort()).toEqual(['t1', 't1.meta.json']);
+    expect(files.sort()).toEqual(['t1.meta.json', 't1.video']);
     expect(JSON.parse(await readFile(join(dir, key('t1').fingerprint, 't1.meta.json'), 'utf8'))).toMatchObject({ sizeBytes: video.length, sha256 });
+  });
+
+  it('should keep apart a task whose id ends in .meta.json and the task whose sidecar that name would be', async () => {
+    const server = await serveVideo();
+    const dir = await tempDir();
+    const a = archiver(server, dir);
+    await a.settled(key('x'), `${server.url}/x.mp4`);
+    await a.settled(key('x.meta.json'), `${server.url}/y.mp4`);
+    expect(await a.storage.find(key('x'))).toMatchObject({ sizeBytes: video.length, sha256 });
+    expect(await a.storage.find(key('x.meta.json'))).toMatchObject({ sizeBytes: video.length, sha256 });
   });
 
   it('should find an existing archive after a restart instead of downloading again', async () => {
@@ -154,6 +164,6 @@ describe('retention', () => {
     await expect.poll(() => forgotten).toEqual([key('old')]);
     expect(await storage.find(key('old'))).toBeUndefined();
     expect(await storage.find(key('new'))).toMatchObject({ sha256 });
-    expect((await readdir(join(dir, key('old').fingerprint))).sort()).toEqual(['new', 'new.meta.json']);
+    expect((await readdir(join(dir, key('old').fingerprint))).sort()).toEqual(['new.meta.json', 'new.video']);
   });
 });

@@ -21,6 +21,9 @@ export interface LocalStorage extends ArchiveStorage {
 
 const META_SUFFIX = '.meta.json';
 const TEMP_SUFFIX = '.tmp';
+// The body has a suffix of its own too: a task id may end in `.meta.json`, and its file must not be
+// another task's sidecar.
+const VIDEO_SUFFIX = '.video';
 
 /**
  * Archives as files: `<dir>/<fingerprint>/<task id>` beside a `.meta.json` sidecar. A body is
@@ -35,7 +38,7 @@ export function createLocalStorage({ dir }: LocalStorageOptions): LocalStorage {
       const meta = JSON.parse(await readFile(file + META_SUFFIX, 'utf8')) as Partial<ArchiveMeta>;
       if (typeof meta.sizeBytes !== 'number' || typeof meta.contentType !== 'string' || typeof meta.sha256 !== 'string' || typeof meta.archivedAt !== 'string') return undefined;
       // A sidecar without its file (removed by hand) is no archive.
-      if ((await stat(file)).size !== meta.sizeBytes) return undefined;
+      if ((await stat(file + VIDEO_SUFFIX)).size !== meta.sizeBytes) return undefined;
       return { sizeBytes: meta.sizeBytes, contentType: meta.contentType, sha256: meta.sha256, archivedAt: meta.archivedAt };
     } catch {
       return undefined;
@@ -45,7 +48,8 @@ export function createLocalStorage({ dir }: LocalStorageOptions): LocalStorage {
   return {
     kind: 'local',
     async write(key, body) {
-      const file = fileOf(key);
+      const base = fileOf(key);
+      const file = base + VIDEO_SUFFIX;
       await mkdir(dirname(file), { recursive: true });
       const temp = `${file}.${randomUUID()}${TEMP_SUFFIX}`;
       try {
@@ -56,10 +60,10 @@ export function createLocalStorage({ dir }: LocalStorageOptions): LocalStorage {
       }
       return {
         async commit(meta) {
-          const tempMeta = `${file}${META_SUFFIX}.${randomUUID()}${TEMP_SUFFIX}`;
+          const tempMeta = `${base}${META_SUFFIX}.${randomUUID()}${TEMP_SUFFIX}`;
           await writeFile(tempMeta, JSON.stringify(meta));
           await rename(temp, file);
-          await rename(tempMeta, file + META_SUFFIX);
+          await rename(tempMeta, base + META_SUFFIX);
         },
         async discard() {
           await rm(temp, { force: true });
@@ -68,7 +72,7 @@ export function createLocalStorage({ dir }: LocalStorageOptions): LocalStorage {
     },
     find: (key) => readMeta(fileOf(key)),
     async read(key, range) {
-      const stream: Readable = createReadStream(fileOf(key), range ? { start: range.start, end: range.end } : {});
+      const stream: Readable = createReadStream(fileOf(key) + VIDEO_SUFFIX, range ? { start: range.start, end: range.end } : {});
       // Open errors (a file swept meanwhile) surface here rather than mid-response.
       await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
       return stream;
@@ -102,7 +106,7 @@ export function createLocalStorage({ dir }: LocalStorageOptions): LocalStorage {
           if (!(archivedAt < cutoff)) continue;
           // The sidecar first: from then on `find` no longer sees the archive.
           await rm(path, { force: true });
-          await rm(file, { force: true });
+          await rm(file + VIDEO_SUFFIX, { force: true });
           removed.push({ fingerprint, taskId: name.slice(0, -META_SUFFIX.length) });
         }
       }
