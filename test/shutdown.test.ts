@@ -1,73 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VideoTaskQuery, VideoTaskUpdated } from './documents.js';
+import { spawnGateway, START_TIMEOUT_MS } from './gateway-process.js';
 import { codes, collect, execute, onDispose, startSimulator, taskRequests, waitFor, wsClient } from './helpers.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const quiet = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Starting the process compiles TypeScript on the fly: seconds on a busy machine. */
-const START_TIMEOUT_MS = 30_000;
-
-interface GatewayProcess {
-  child: ChildProcess;
-  /** The GraphQL endpoint it logged, http://… */
-  endpoint: string;
-  wsEndpoint: string;
-  /** Its JSON log lines so far. */
-  lines: Record<string, unknown>[];
-  /** Resolves with the exit code (null when killed by a signal). */
-  exited: Promise<number | null>;
-}
-
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-  }
-});
-
-// Settings a developer's shell might export, which would change what the process under test does.
-const configVariables = ['PORT', 'HOST', 'UPSTREAM_URL', 'UPSTREAM_API_KEY', 'LOG_LEVEL', 'NODE_ENV', 'GRAPHIQL', 'NODE_OPTIONS', 'METRICS_TOKEN', 'SHUTDOWN_TIMEOUT_MS'];
-
-/** `node --import tsx src/index.ts` on a free port, resolved once it logged "Gateway ready". */
-async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !configVariables.includes(key)));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-    cwd: root,
-    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines: Record<string, unknown>[] = [];
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The gateway did not log "Gateway ready" within ${START_TIMEOUT_MS} ms. stderr: ${stderr}`)), START_TIMEOUT_MS);
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      let line: Record<string, unknown>;
-      try {
-        line = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        return;
-      }
-      lines.push(line);
-      if (typeof line.url === 'string' && String(line.msg).startsWith('Gateway ready')) {
-        clearTimeout(timer);
-        resolve(line.url);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`The gateway exited with code ${code} before it was ready. stderr: ${stderr}`));
-    });
-  });
-  const endpoint = await ready;
-  return { child, endpoint, wsEndpoint: endpoint.replace(/^http/, 'ws'), lines, exited };
-}
 
 /** POSTs an operation through a keep-alive node:http agent; resolves with the response body. */
 function postKeepAlive(agent: Agent, endpoint: string, body: unknown): Promise<string> {
